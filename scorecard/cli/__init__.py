@@ -1,0 +1,75 @@
+"""The ``scorecard`` command: a thin layer that calls the library and reports its errors.
+
+Only ``typer`` is imported here; every command imports what it needs (pydantic, SQLAlchemy,
+WeasyPrint...) inside its own function, so ``scorecard --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from scorecard import __version__
+
+
+class _Group(TyperGroup):
+    """Turns the library's typed errors into one line on stderr and their exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # Click's Context; Typer vendors Click privately
+        from scorecard.errors import ScorecardError
+
+        try:
+            return super().invoke(ctx)
+        except ScorecardError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    name="scorecard",
+    cls=_Group,
+    help="Rate frontier models against a preparedness framework and record what may ship.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals can hold keys and passphrases: never print them in a traceback.
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scorecard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Rate frontier models against a preparedness framework and record what may ship."""
+
+
+def _register() -> None:
+    from scorecard.cli import demo, frameworks, score
+
+    app.add_typer(frameworks.app, name="frameworks")
+    score.register(app)
+    demo.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

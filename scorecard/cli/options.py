@@ -1,0 +1,22 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+FrameworkPath = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--framework-path",
+        help="A folder of your own framework packs (or one pack), searched before the bundled "
+        "ones. Repeatable; also SCORECARD_FRAMEWORK_PATH.",
+        file_okay=False,
+    ),
+]
+FrameworkId = Annotated[
+    str, typer.Option("--framework", "-f", help="Framework pack id to score against.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON only, for scripts.")]

@@ -1,0 +1,145 @@
+"""The outputs of scoring: per-indicator, per-category and overall results with rationale.
+
+These models are what the CLI prints, what ``--json`` emits and what later gets stored and
+rendered, so they carry every figure a reviewer needs to check a level by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from scorecard.core.evidence import Judgment, Policy, SourceRef
+from scorecard.core.levels import NOT_ASSESSED
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(_Out):
+    level: str
+    value: float
+
+
+class IndicatorResult(_Out):
+    id: str
+    name: str
+    kind: Literal["measured", "judgment"]
+    level: str | None
+    """None when the indicator has no evidence or judgment for the stage."""
+    computed_level: str | None = None
+    task: str | None = None
+    metric: str | None = None
+    unit: str | None = None
+    value: float | None = None
+    stderr: float | None = None
+    interval: tuple[float, float] | None = None
+    rated_value: float | None = None
+    """The value the level was read from: the point estimate, or the upper confidence bound."""
+    threshold_crossed: Threshold | None = None
+    next_threshold: Threshold | None = None
+    distance_to_next: float | None = None
+    source: SourceRef | None = None
+    judgment: Judgment | None = None
+    overridden: bool = False
+
+
+class StageResult(_Out):
+    level: str | None
+    """None when the category is not assessed for this stage."""
+    computed_level: str | None
+    """The level the indicators give before category judgments and overrides."""
+    basis: Literal["evidence", "judgment", "override", "none"]
+    deciding_indicator: str | None
+    rationale: str
+    indicators: list[IndicatorResult]
+    judgments: list[Judgment]
+    overridden: bool = False
+    override: Judgment | None = None
+
+    @property
+    def shown_level(self) -> str:
+        return self.level if self.level is not None else NOT_ASSESSED
+
+
+class CategoryResult(_Out):
+    id: str
+    name: str
+    tracked: bool
+    stages: dict[str, StageResult]
+
+
+class OverallStage(_Out):
+    level: str | None
+    """The highest category level, or None when any tracked category is not assessed."""
+    assessed_max: str | None
+    """The highest level among the assessed categories (a floor when incomplete)."""
+    complete: bool
+    missing: list[str]
+
+
+class GateResult(_Out):
+    id: str
+    governs: str
+    applies: bool
+    passed: bool
+    reason: str
+
+
+class Eligibility(_Out):
+    deploy: bool
+    develop: bool
+    security_hardening_required: bool
+    gates: list[GateResult]
+
+    def reasons(self, governs: str) -> list[str]:
+        return [g.reason for g in self.gates if g.governs == governs and g.applies]
+
+
+class Warning(_Out):
+    kind: Literal[
+        "near_threshold",
+        "interval_overlaps_threshold",
+        "judgment_ignored",
+        "stage_ignored",
+        "overridden",
+        "no_stderr",
+    ]
+    category: str | None = None
+    stage: str | None = None
+    indicator: str | None = None
+    message: str
+
+
+class FrameworkRef(_Out):
+    id: str
+    name: str
+    version: str
+    content_hash: str
+
+
+class ScorecardResult(_Out):
+    framework: FrameworkRef
+    policy: Policy
+    stages: list[str]
+    levels: list[str]
+    categories: list[CategoryResult]
+    overall: dict[str, OverallStage]
+    eligibility: Eligibility
+    warnings: list[Warning]
+    unmatched_evidence: list[str]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The public JSON shape: each stage also appears as its own key (``pre``, ``post``)
+        on categories and on ``overall``, with ``"not_assessed"`` in place of a missing level."""
+        data = self.model_dump(mode="json")
+        for category, raw in zip(self.categories, data["categories"], strict=True):
+            for stage_id, stage in category.stages.items():
+                raw[stage_id] = dict(raw["stages"][stage_id], level=stage.shown_level)
+        overall: dict[str, Any] = {"detail": data["overall"]}
+        for stage_id, summary in self.overall.items():
+            overall[stage_id] = summary.level if summary.level is not None else NOT_ASSESSED
+        data["overall"] = overall
+        return data

@@ -1,0 +1,152 @@
+"""Framework packs on disk: find them, load them, and explain what is wrong with a broken one.
+
+A pack is a folder with ``framework.toml`` and one ``<category>.toml`` per category. Bundled
+packs live in the installed ``categories`` folder; a team adds its own with ``--framework-path``
+(or ``SCORECARD_FRAMEWORK_PATH``, colon-separated), searched before the bundled ones.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scorecard.core.framework import Category, Framework, FrameworkHeader, validation_context
+from scorecard.errors import FrameworkError
+from scorecard.resources import data_dir
+
+HEADER_FILE = "framework.toml"
+_MAX_PACK_FILE_BYTES = 1 << 20  # a pack file is hand-written TOML; anything larger is a mistake
+
+
+def search_path(extra: Sequence[Path] = ()) -> list[Path]:
+    """Folders holding packs, in the order they are searched."""
+    env = os.environ.get("SCORECARD_FRAMEWORK_PATH", "")
+    from_env = [Path(p) for p in env.split(os.pathsep) if p]
+    return [*extra, *from_env, data_dir("categories")]
+
+
+def discover(extra: Sequence[Path] = ()) -> dict[str, Path]:
+    """Pack id -> folder, the first found winning (so a team's pack can shadow a bundled one)."""
+    found: dict[str, Path] = {}
+    for root in search_path(extra):
+        if not root.is_dir():
+            raise FrameworkError(f"{root}: framework path is not a folder")
+        candidates = [root] if (root / HEADER_FILE).is_file() else sorted(root.iterdir())
+        for folder in candidates:
+            header = folder / HEADER_FILE
+            if header.is_file():
+                pack_id = _peek_id(header)
+                found.setdefault(pack_id, folder)
+    return found
+
+
+def load(framework_id: str, extra: Sequence[Path] = ()) -> Framework:
+    """Load the pack with this id from the search path."""
+    packs = discover(extra)
+    if framework_id not in packs:
+        known = ", ".join(sorted(packs)) or "none"
+        raise FrameworkError(f"unknown framework {framework_id!r} (known: {known})")
+    return load_folder(packs[framework_id])
+
+
+def load_folder(folder: Path) -> Framework:
+    """Load and validate one pack folder; every error names the file and the field."""
+    header_path = folder / HEADER_FILE
+    if not folder.is_dir():
+        raise FrameworkError(f"{folder}: not a folder")
+    if not header_path.is_file():
+        raise FrameworkError(f"{folder}: no {HEADER_FILE} (is this a framework pack?)")
+    header = _validate(header_path, FrameworkHeader, _read_toml(header_path), None)
+    assert isinstance(header, FrameworkHeader)
+    context = validation_context(header)
+    categories: list[Category] = []
+    expected = set(header.categories)
+    for path in sorted(folder.glob("*.toml")):
+        if path.name != HEADER_FILE and path.stem not in expected:
+            raise FrameworkError(
+                f"{path}: category file not listed in {HEADER_FILE}'s categories "
+                f"({', '.join(header.categories)})"
+            )
+    for category_id in header.categories:
+        path = folder / f"{category_id}.toml"
+        if not path.is_file():
+            raise FrameworkError(
+                f"{header_path}: categories: no file {path.name} for {category_id!r}"
+            )
+        category = _validate(path, Category, _read_toml(path), context)
+        assert isinstance(category, Category)
+        if category.id != category_id:
+            raise FrameworkError(f"{path}: id: {category.id!r} does not match the file name")
+        categories.append(category)
+    files = [header_path, *(folder / f"{c}.toml" for c in header.categories)]
+    return Framework(header=header, categories=categories, content_hash=content_hash(files))
+
+
+def content_hash(files: Iterable[Path]) -> str:
+    """sha256 over the pack's files (name and bytes), stable across machines."""
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.name):
+        data = path.read_bytes()
+        digest.update(f"{path.name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _peek_id(header: Path) -> str:
+    raw = _read_toml(header)
+    pack_id = raw.get("id")
+    if not isinstance(pack_id, str) or not pack_id:
+        raise FrameworkError(f"{header}: id: missing or not a string")
+    return pack_id
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        if path.stat().st_size > _MAX_PACK_FILE_BYTES:
+            raise FrameworkError(f"{path}: larger than {_MAX_PACK_FILE_BYTES} bytes")
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise FrameworkError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise FrameworkError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _validate(
+    path: Path,
+    model: type[FrameworkHeader] | type[Category],
+    raw: dict[str, Any],
+    context: dict[str, Any] | None,
+) -> FrameworkHeader | Category:
+    try:
+        return model.model_validate(raw, context=context)
+    except ValidationError as exc:
+        raise FrameworkError(f"{path}: {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line from a pydantic error: the most telling problem's field path and message.
+
+    A misspelt key shows up twice (an unknown field and a missing one); the unknown field is
+    the cause, so it is reported first, with the missing name as the likely intent.
+    """
+    errors = exc.errors(include_url=False)
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"]]
+        close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1)
+        message = "unknown field" + (f" (did you mean {close[0]!r}?)" if close else "")
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{location}: {message}{more}"
