@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scorecard import packs
 from scorecard.core.evidence import Evidence, Judgment, Policy
@@ -93,3 +94,309 @@ def demo(out_dir: Path | None = None) -> Scored:
                 f"{out_dir}: cannot write the demo output: {exc.strerror}"
             ) from None
     return scored
+
+
+# --- The system of record -------------------------------------------------------------------
+# Database modules are imported inside each function, so `scorecard --help` stays fast.
+
+
+def actor_name(by: str | None) -> str:
+    """Who acts: the named person when given, else the OS user."""
+    from scorecard.records.audit import os_user
+
+    return by.strip() if by and by.strip() else os_user()
+
+
+def init(url: str | None) -> tuple[str, str | None, str | None]:
+    """Create or upgrade the schema; returns (shown URL, revision before, revision after)."""
+    from scorecard.db.engine import display_url, resolve_url
+    from scorecard.db.migrate import upgrade
+
+    resolved = resolve_url(url)
+    before, after = upgrade(resolved)
+    return display_url(resolved), before, after
+
+
+def models_add(
+    url: str | None, name: str, version: str, description: str, by: str | None = None
+) -> Any:
+    from scorecard.records import models
+    from scorecard.records.session import writing
+
+    with writing(url) as session:
+        return models.add(session, name, version, description, actor_name(by))
+
+
+def models_list(url: str | None) -> list[dict[str, Any]]:
+    from sqlalchemy import func, select
+
+    from scorecard.db.schema import EvidenceRow, ScorecardRow
+    from scorecard.records import models
+    from scorecard.records.audit import row_dict
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        counts = dict(
+            session.execute(
+                select(EvidenceRow.model_id, func.count()).group_by(EvidenceRow.model_id)
+            ).all()
+        )
+        cards = dict(
+            session.execute(
+                select(ScorecardRow.model_id, func.count()).group_by(ScorecardRow.model_id)
+            ).all()
+        )
+        return [
+            {
+                **row_dict(m),
+                "ref": models.label(m),
+                "evidence": counts.get(m.id, 0),
+                "scorecards": cards.get(m.id, 0),
+            }
+            for m in models.list_all(session)
+        ]
+
+
+def discover_files(paths: Sequence[Path]) -> list[Path]:
+    """Files to ingest: given files as they are, folders walked for evidence files."""
+    suffixes = {".csv", ".jsonl", ".ndjson"}
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            )
+        else:
+            found.append(path)
+    if not found:
+        raise ScorecardError("no evidence files found in " + ", ".join(map(str, paths)))
+    return found
+
+
+def ingest(
+    url: str | None,
+    paths: Sequence[Path],
+    model_ref: str,
+    stage: str,
+    by: str | None = None,
+    on_file: Any = None,
+) -> list[Any]:
+    """Read every file, then store the batch in one transaction (all or nothing)."""
+    from scorecard.readers import read_source
+    from scorecard.records import evidence, models
+    from scorecard.records.session import writing
+
+    if stage not in ("pre", "post"):
+        raise ScorecardError(f"unknown stage {stage!r} (expected pre or post)")
+    files = []
+    for path in discover_files(paths):
+        files.append(read_source(path, default_stage=stage))
+        if on_file is not None:
+            on_file(path)
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        return evidence.store(session, model, stage, files, actor_name(by))
+
+
+def score_model(
+    url: str | None,
+    model_ref: str,
+    *,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    framework_path: Sequence[Path] = (),
+    policy: Policy = "point",
+    margin: float | None = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """Score a stored model, store the scorecard, and return it as JSON data."""
+    from scorecard.records import models, scorecards
+    from scorecard.records.session import writing
+
+    folder = packs.discover(framework_path).get(framework_id)
+    if folder is None:
+        packs.load(framework_id, framework_path)  # raises the "unknown framework" error
+        raise AssertionError("unreachable")
+    options = ScoringOptions(policy=policy, near_threshold_margin=margin)
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        row, _, _ = scorecards.compute(session, model, folder, options, actor_name(by))
+        return scorecards.public_json(session, model, row)
+
+
+def show(url: str | None, model_ref: str, scorecard_id: int | None = None) -> dict[str, Any]:
+    """The latest (or a given) scorecard with the judgments, mitigations and decisions."""
+    from scorecard.records import models, reviews, scorecards
+    from scorecard.records.audit import row_dict
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        model = models.resolve(session, model_ref)
+        row = (
+            scorecards.get(session, model, scorecard_id)
+            if scorecard_id is not None
+            else scorecards.require_latest(session, model)
+        )
+        data = scorecards.public_json(session, model, row)
+        data["mitigations"] = [row_dict(m) for m in reviews.mitigations(session, model)]
+        data["decisions"] = [
+            row_dict(d) for d in reviews.decisions(session, model) if d.scorecard_id == row.id
+        ]
+        latest = scorecards.latest(session, model)
+        data["is_latest"] = latest is not None and latest.id == row.id
+        return data
+
+
+def history(url: str | None, model_ref: str) -> list[dict[str, Any]]:
+    import json
+
+    from scorecard.records import models, scorecards
+    from scorecard.records.audit import row_dict
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        model = models.resolve(session, model_ref)
+        return [
+            {
+                "id": r.id,
+                "hash": r.content_hash,
+                "computed_by": r.computed_by,
+                "computed_at": row_dict(r)["computed_at"],
+                "policy": r.policy,
+                "overall": json.loads(r.overall_json),
+                "deploy": r.deploy,
+                "develop": r.develop,
+                "security_hardening_required": r.security_hardening_required,
+            }
+            for r in scorecards.history(session, model)
+        ]
+
+
+def diff(
+    url: str | None, model_ref: str, first: int | None = None, second: int | None = None
+) -> dict[str, Any]:
+    """What moved between two scorecards (default: the two latest) and why."""
+    from dataclasses import asdict
+
+    from scorecard.records import models, scorecards
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        model = models.resolve(session, model_ref)
+        if first is None and second is None:
+            rows = scorecards.history(session, model)
+            if len(rows) < 2:
+                raise ScorecardError(
+                    f"{models.label(model)} has {len(rows)} scorecard(s): a diff needs two"
+                )
+            a, b = rows[-2], rows[-1]
+        elif first is not None and second is not None:
+            a, b = scorecards.get(session, model, first), scorecards.get(session, model, second)
+        else:
+            raise ScorecardError("give two scorecard ids, or none for the two latest")
+        before = scorecards.public_json(session, model, a)
+        after = scorecards.public_json(session, model, b)
+        return {
+            "from": a.id,
+            "to": b.id,
+            "changes": [asdict(c) for c in scorecards.diff(before, after)],
+        }
+
+
+def judge(
+    url: str | None,
+    model_ref: str,
+    judgment: Judgment,
+    *,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    framework_path: Sequence[Path] = (),
+    corrects: int | None = None,
+) -> Any:
+    from scorecard.records import models, reviews
+    from scorecard.records.session import writing
+
+    framework = packs.load(framework_id, framework_path)
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        return reviews.judge(session, model, framework, judgment, actor_name(judgment.by), corrects)
+
+
+def judge_post_equals_pre(
+    url: str | None,
+    model_ref: str,
+    by: str,
+    rationale: str,
+    *,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    framework_path: Sequence[Path] = (),
+) -> list[Any]:
+    """Record, in one call, judgments setting every post level to the latest pre level."""
+    import json
+
+    from scorecard.core.result import ScorecardResult
+    from scorecard.records import models, reviews, scorecards
+    from scorecard.records.session import writing
+
+    framework = packs.load(framework_id, framework_path)
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        card = scorecards.require_latest(session, model)
+        result = ScorecardResult.from_json_dict(json.loads(card.result_json))
+        return [
+            reviews.judge(session, model, framework, j, actor_name(by))
+            for j in post_equals_pre(result, by, rationale)
+        ]
+
+
+def mitigate(
+    url: str | None,
+    model_ref: str,
+    category: str,
+    by: str,
+    description: str,
+    *,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    framework_path: Sequence[Path] = (),
+) -> Any:
+    from scorecard.records import models, reviews
+    from scorecard.records.session import writing
+
+    framework = packs.load(framework_id, framework_path)
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        return reviews.mitigate(
+            session, model, framework, category, by, description, actor_name(by)
+        )
+
+
+def decide(
+    url: str | None, model_ref: str, decision: str, role: str, by: str, rationale: str
+) -> Any:
+    from scorecard.records import models, reviews
+    from scorecard.records.session import writing
+
+    with writing(url) as session:
+        model = models.resolve(session, model_ref)
+        return reviews.decide(session, model, decision, role, by, rationale, actor_name(by))
+
+
+def audit_verify(url: str | None, expect_head: str | None = None) -> Any:
+    from scorecard.records import audit
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        return audit.verify(session, expect_head)
+
+
+def audit_log(url: str | None, model_ref: str | None = None) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from scorecard.db.schema import AuditEvent
+    from scorecard.records import models
+    from scorecard.records.audit import row_dict
+    from scorecard.records.session import reading
+
+    with reading(url) as session:
+        query = select(AuditEvent).order_by(AuditEvent.id)
+        if model_ref is not None:
+            query = query.where(AuditEvent.model_id == models.resolve(session, model_ref).id)
+        return [row_dict(e) for e in session.scalars(query)]

@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import os
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,43 +58,58 @@ def load(framework_id: str, extra: Sequence[Path] = ()) -> Framework:
 
 def load_folder(folder: Path) -> Framework:
     """Load and validate one pack folder; every error names the file and the field."""
-    header_path = folder / HEADER_FILE
     if not folder.is_dir():
         raise FrameworkError(f"{folder}: not a folder")
-    if not header_path.is_file():
+    if not (folder / HEADER_FILE).is_file():
         raise FrameworkError(f"{folder}: no {HEADER_FILE} (is this a framework pack?)")
-    header = _validate(header_path, FrameworkHeader, _read_toml(header_path), None)
+    files: dict[str, str] = {}
+    for path in sorted(folder.glob("*.toml")):
+        files[path.name] = _read_text(path)
+    return load_files(files, str(folder))
+
+
+def pack_files(folder: Path) -> dict[str, str]:
+    """The pack's files by name, as stored in a framework snapshot."""
+    return {path.name: _read_text(path) for path in sorted(folder.glob("*.toml"))}
+
+
+def load_files(files: dict[str, str], where: str = "snapshot") -> Framework:
+    """Build a framework from its files' text (a folder on disk, or a stored snapshot)."""
+    root = Path(where)
+    header_path = root / HEADER_FILE
+    if HEADER_FILE not in files:
+        raise FrameworkError(f"{root}: no {HEADER_FILE} (is this a framework pack?)")
+    header = _validate(header_path, FrameworkHeader, _parse(header_path, files[HEADER_FILE]), None)
     assert isinstance(header, FrameworkHeader)
     context = validation_context(header)
-    categories: list[Category] = []
     expected = set(header.categories)
-    for path in sorted(folder.glob("*.toml")):
-        if path.name != HEADER_FILE and path.stem not in expected:
+    for name in sorted(files):
+        if name != HEADER_FILE and Path(name).stem not in expected:
             raise FrameworkError(
-                f"{path}: category file not listed in {HEADER_FILE}'s categories "
+                f"{root / name}: category file not listed in {HEADER_FILE}'s categories "
                 f"({', '.join(header.categories)})"
             )
+    categories: list[Category] = []
     for category_id in header.categories:
-        path = folder / f"{category_id}.toml"
-        if not path.is_file():
+        path = root / f"{category_id}.toml"
+        if path.name not in files:
             raise FrameworkError(
                 f"{header_path}: categories: no file {path.name} for {category_id!r}"
             )
-        category = _validate(path, Category, _read_toml(path), context)
+        category = _validate(path, Category, _parse(path, files[path.name]), context)
         assert isinstance(category, Category)
         if category.id != category_id:
             raise FrameworkError(f"{path}: id: {category.id!r} does not match the file name")
         categories.append(category)
-    files = [header_path, *(folder / f"{c}.toml" for c in header.categories)]
     return Framework(header=header, categories=categories, content_hash=content_hash(files))
 
 
-def content_hash(files: Iterable[Path]) -> str:
-    """sha256 over the pack's files (name and bytes), stable across machines."""
+def content_hash(files: dict[str, str]) -> str:
+    """sha256 over the pack's files (name and UTF-8 bytes), stable across machines."""
     digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.name):
-        data = path.read_bytes()
-        digest.update(f"{path.name}\0{len(data)}\0".encode())
+    for name in sorted(files):
+        data = files[name].encode()
+        digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
 
@@ -107,18 +122,26 @@ def _peek_id(header: Path) -> str:
     return pack_id
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     try:
         if path.stat().st_size > _MAX_PACK_FILE_BYTES:
             raise FrameworkError(f"{path}: larger than {_MAX_PACK_FILE_BYTES} bytes")
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+        return path.read_bytes().decode()
     except UnicodeDecodeError:
         raise FrameworkError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise FrameworkError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise FrameworkError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return _parse(path, _read_text(path))
 
 
 def _validate(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from typer.testing import CliRunner
 from scorecard import packs
 from scorecard.core.evidence import Evidence, Judgment
 from scorecard.core.framework import Framework
-from scorecard.resources import data_dir
+from scorecard.resources import data_dir, example_dir
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +86,66 @@ def full_evidence(
         ev("changemyview", cmv, stage, metric="percentile"),
         ev("swe_bench_verified", swe, stage),
     ]
+
+
+# --- Databases: every test that touches one runs on SQLite and, when configured, PostgreSQL ---
+
+PG_URL = os.environ.get("SCORECARD_TEST_POSTGRES_URL")
+PG_SKIP = "SCORECARD_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped"
+
+
+def _pg_schema_url(schema: str) -> str:
+    assert PG_URL is not None
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    assert PG_URL is not None
+    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL with nothing in it: a fresh SQLite file, or a fresh PostgreSQL schema."""
+    from scorecard.db.engine import dispose, resolve_url
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scorecard.db'}"
+        yield url
+        dispose(resolve_url(url))
+        return
+    if PG_URL is None:
+        pytest.skip(PG_SKIP)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    _pg_admin(f"CREATE SCHEMA {schema}")
+    url = _pg_schema_url(schema)
+    try:
+        yield url
+    finally:
+        dispose(resolve_url(url))
+        _pg_admin(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def db(empty_db: str) -> str:
+    """A database URL at the current schema."""
+    from scorecard.command import init
+
+    init(empty_db)
+    return empty_db
+
+
+@pytest.fixture
+def kestrel(db: str) -> str:
+    """A database holding the example model with its pre and post evidence (not yet scored)."""
+    from scorecard.command import ingest, models_add
+
+    models_add(db, "Kestrel-2", "", "example", by="tester")
+    ingest(db, [example_dir() / "evidence-pre.csv"], "Kestrel-2", "pre", by="tester")
+    ingest(db, [example_dir() / "evidence-post.csv"], "Kestrel-2", "post", by="tester")
+    return db

@@ -60,10 +60,11 @@ def _root(
 
 
 def _register() -> None:
-    from scorecard.cli import demo, frameworks, score
+    from scorecard.cli import demo, frameworks, records, score
 
     app.add_typer(frameworks.app, name="frameworks")
     score.register(app)
+    records.register(app)
     demo.register(app)
 
 

@@ -115,9 +115,20 @@ def eligibility_panel(result: ScorecardResult) -> Panel:
     return Panel(Group(*lines), title="Eligibility", title_align="left")
 
 
-def print_scorecard(console: Console, result: ScorecardResult, framework: Framework) -> None:
-    colors = {level.id: level.color for level in framework.header.levels}
-    labels = {stage.id: stage.label for stage in framework.header.stages}
+_PALETTE = ["#2e7d32", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a"]
+_STAGE_LABELS = {"pre": "Pre-mitigation", "post": "Post-mitigation"}
+
+
+def print_scorecard(
+    console: Console, result: ScorecardResult, framework: Framework | None = None
+) -> None:
+    """The scorecard table, the eligibility panel and the warnings."""
+    if framework is not None:
+        colors = {level.id: level.color for level in framework.header.levels}
+        labels = {stage.id: stage.label for stage in framework.header.stages}
+    else:  # a stored scorecard: its own levels, coloured by rank
+        colors = {lv: _PALETTE[min(i, len(_PALETTE) - 1)] for i, lv in enumerate(result.levels)}
+        labels = {s: _STAGE_LABELS.get(s, s) for s in result.stages}
     console.print(scorecard_table(result, colors, labels))
     console.print(eligibility_panel(result))
     if result.warnings:

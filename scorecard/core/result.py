@@ -143,3 +143,15 @@ class ScorecardResult(_Out):
             overall[stage_id] = summary.level if summary.level is not None else NOT_ASSESSED
         data["overall"] = overall
         return data
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> ScorecardResult:
+        """Rebuild a result from :meth:`to_json_dict` output (as stored in the database)."""
+        fields = set(cls.model_fields)
+        clean = {k: v for k, v in data.items() if k in fields}
+        clean["overall"] = data["overall"]["detail"]
+        clean["categories"] = [
+            {k: v for k, v in category.items() if k not in data["stages"]}
+            for category in data["categories"]
+        ]
+        return cls.model_validate(clean)

@@ -55,7 +55,7 @@ def score(
         if options.near_threshold_margin is not None
         else framework.header.near_threshold_margin
     )
-    _check_judgments(framework, judgments)
+    check_judgments(framework, judgments)
     warnings: list[Warning] = []
     stage_ids = framework.stage_ids
     usable = [item for item in evidence if item.stage in stage_ids]
@@ -131,7 +131,7 @@ def post_equals_pre(result: ScorecardResult, by: str, rationale: str) -> list[Ju
     return judgments
 
 
-def _check_judgments(framework: Framework, judgments: Iterable[Judgment]) -> None:
+def check_judgments(framework: Framework, judgments: Iterable[Judgment]) -> None:
     for judgment in judgments:
         where = f"{judgment.source}: " if judgment.source else ""
         category = framework.category(judgment.category)
@@ -468,7 +468,7 @@ def _rationale(
         parts.append(f"Overridden from {computed} to {o.level} by {o.by}: {o.rationale}")
     elif outcome.raised_by is not None:
         j = outcome.raised_by
-        verb = "Raised" if computed is not None else "Rated"
+        verb = "Raised to" if computed is not None else "Rated"
         parts.append(f"{verb} {j.level} by judgment of {j.by}: {j.rationale}")
     return " ".join(parts)
 

@@ -21,8 +21,8 @@ MAX_TABULAR_BYTES = 64 << 20
 TabularFormat = Literal["csv", "jsonl"]
 
 
-def read_text(path: Path, limit: int = MAX_TABULAR_BYTES) -> str:
-    """The file's text, refusing what is too large, binary or not UTF-8."""
+def read_bytes(path: Path, limit: int = MAX_TABULAR_BYTES) -> bytes:
+    """The file's bytes, refusing a folder, an unreadable file or one over ``limit``."""
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
@@ -32,6 +32,11 @@ def read_text(path: Path, limit: int = MAX_TABULAR_BYTES) -> str:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if len(data) > limit:
         raise InputError(f"{path}: larger than the {limit >> 20} MiB limit for tabular files")
+    return data
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """UTF-8 text, refusing binary content, broken encodings and empty files."""
     if b"\0" in data:
         raise InputError(f"{path}: binary file (contains NUL bytes), expected CSV or JSONL text")
     try:
@@ -41,6 +46,11 @@ def read_text(path: Path, limit: int = MAX_TABULAR_BYTES) -> str:
     if not text.strip():
         raise InputError(f"{path}: empty file")
     return text
+
+
+def read_text(path: Path, limit: int = MAX_TABULAR_BYTES) -> str:
+    """The file's text, refusing what is too large, binary or not UTF-8."""
+    return decode_text(path, read_bytes(path, limit))
 
 
 def sniff_format(path: Path, text: str) -> TabularFormat:

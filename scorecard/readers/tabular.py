@@ -6,7 +6,16 @@ from pathlib import Path
 
 from scorecard.core.evidence import Evidence, SourceRef
 from scorecard.errors import InputError
-from scorecard.readers.records import Row, iter_records, read_text, require_columns, sniff_format
+from scorecard.readers.interface import SourceFile, digest
+from scorecard.readers.records import (
+    Row,
+    TabularFormat,
+    decode_text,
+    iter_records,
+    read_bytes,
+    require_columns,
+    sniff_format,
+)
 
 STAGES = ("pre", "post")
 
@@ -16,8 +25,20 @@ def read_evidence(path: Path, default_stage: str | None = None) -> list[Evidence
 
     Rows without a stage take ``default_stage``; a row whose stage contradicts it is an error.
     """
-    text = read_text(path)
-    records = list(iter_records(path, text, sniff_format(path, text)))
+    return read_source(path, default_stage).evidence
+
+
+def read_source(path: Path, default_stage: str | None = None) -> SourceFile:
+    """The file's evidence with its provenance (format, sha256, size)."""
+    data = read_bytes(path)
+    text = decode_text(path, data)
+    fmt = sniff_format(path, text)
+    evidence = _rows(path, text, fmt, default_stage)
+    return SourceFile(path=path, format=fmt, sha256=digest(data), size=len(data), evidence=evidence)
+
+
+def _rows(path: Path, text: str, fmt: TabularFormat, default_stage: str | None) -> list[Evidence]:
+    records = list(iter_records(path, text, fmt))
     if not records:
         raise InputError(f"{path}: no data rows")
     needed = ([] if default_stage else ["stage"]) + ["task", "metric", "value"]

@@ -120,7 +120,7 @@ def test_judgment_raises_a_level(v1: Framework) -> None:
     result = score(v1, [ev("ctf_professional", 0.1)], [judged("cybersecurity", "high")])
     cyber = stage_of(result, "cybersecurity")
     assert (cyber.level, cyber.computed_level, cyber.basis) == ("high", "low", "judgment")
-    assert "Raised high by judgment of Reviewer" in cyber.rationale
+    assert "Raised to high by judgment of Reviewer" in cyber.rationale
 
 
 def test_judgment_alone_assesses_a_category(v1: Framework) -> None:

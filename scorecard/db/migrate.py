@@ -1,0 +1,108 @@
+"""Schema migrations, run from code with the Alembic scripts shipped in the package.
+
+Every command that touches the database first checks the schema revision: an empty database
+says to run ``scorecard init``, an older one ``scorecard db upgrade``, and one written by a newer
+scorecard is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from scorecard.db.engine import DatabaseError, display_url, get_engine
+from scorecard.resources import data_dir
+
+HEAD = "0001"
+"""The revision this code is written for; a test checks it is the scripts' head."""
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(data_dir("migrations")))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
+    """Create or upgrade the schema; returns (revision before, revision after)."""
+    before = current(url)
+    _refuse_newer(url, before)
+    engine = get_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return before, current(url)
+
+
+def downgrade(url: str, revision: str) -> None:
+    engine = get_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def current(url: str) -> str | None:
+    with get_engine(url).connect() as connection:
+        return _revision(connection)
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: str
+    down_revision: str | None
+    doc: str
+    is_head: bool
+
+
+def history(url: str) -> list[Revision]:
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    heads = set(scripts.get_heads())
+    revisions = [
+        Revision(
+            revision=script.revision,
+            down_revision=script.down_revision if isinstance(script.down_revision, str) else None,
+            doc=script.doc or "",
+            is_head=script.revision in heads,
+        )
+        for script in scripts.walk_revisions()
+    ]
+    return list(reversed(revisions))
+
+
+def ensure_current(connection: Connection, url: str) -> None:
+    """Raise a message saying what to run unless the schema is exactly at HEAD."""
+    revision = _revision(connection)
+    if revision == HEAD:
+        return
+    where = display_url(url)
+    if revision is None:
+        raise DatabaseError(f"{where} has no scorecard schema yet: run `scorecard init`")
+    _refuse_newer(url, revision)
+    raise DatabaseError(
+        f"{where} is at schema revision {revision}, this scorecard needs {HEAD}: "
+        "run `scorecard db upgrade`"
+    )
+
+
+def _refuse_newer(url: str, revision: str | None) -> None:
+    if revision is None:
+        return
+    known = {r.revision for r in history(url)}
+    if revision not in known:
+        raise DatabaseError(
+            f"{display_url(url)} was written by a newer scorecard (schema revision {revision} "
+            "is unknown here): upgrade scorecard before using this database"
+        )
+
+
+def _revision(connection: Connection) -> str | None:
+    context = MigrationContext.configure(connection)
+    return context.get_current_revision()

@@ -1,0 +1,199 @@
+"""The tables of the system of record, as typed SQLAlchemy 2 ORM models.
+
+Rows are written once and never updated or deleted through the tool: a correction is a new row
+that points at the one it corrects. Every row is covered by an audit event whose hash chain
+makes later edits in SQL detectable (see ``scorecard.records.audit``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so migrations can name what they alter on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+Timestamp = DateTime(timezone=True)
+
+
+class Model(Base):
+    """A model under assessment, referred to as NAME or NAME@VERSION."""
+
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class FrameworkSnapshot(Base):
+    """The exact pack files a scorecard was computed with, so it stays reproducible."""
+
+    __tablename__ = "framework_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    files_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Source(Base):
+    """One ingested file: its format, name, hash and the eval's own identifiers."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("model_id", "stage", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    log_model: Mapped[str | None] = mapped_column(String(200))
+    eval_run_id: Mapped[str | None] = mapped_column(String(100))
+    eval_id: Mapped[str | None] = mapped_column(String(100))
+    eval_created: Mapped[str | None] = mapped_column(String(64))
+    metadata_json: Mapped[str] = mapped_column(Text, default="{}")
+    ingested_by: Mapped[str] = mapped_column(String(200))
+    ingested_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class EvidenceRow(Base):
+    """One measured result, from one row (or metric) of a source."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_model_stage", "model_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    task: Mapped[str] = mapped_column(String(300))
+    metric: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    stderr: Mapped[float | None] = mapped_column(Float)
+    n_samples: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[int | None] = mapped_column(Integer)
+
+
+class ScorecardRow(Base):
+    """One computation of a scorecard, immutable; ``history`` lists them in order."""
+
+    __tablename__ = "scorecards"
+    __table_args__ = (Index("ix_scorecards_model_id_id", "model_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("framework_snapshots.id"))
+    policy: Mapped[str] = mapped_column(String(16))
+    overall_json: Mapped[str] = mapped_column(Text)
+    deploy: Mapped[bool] = mapped_column(Boolean)
+    develop: Mapped[bool] = mapped_column(Boolean)
+    security_hardening_required: Mapped[bool] = mapped_column(Boolean)
+    result_json: Mapped[str] = mapped_column(Text)
+    inputs_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    computed_by: Mapped[str] = mapped_column(String(200))
+    computed_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class JudgmentRow(Base):
+    """A level (or safeguards verdict) set by a named person, with the reason."""
+
+    __tablename__ = "judgments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    framework_id: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(64))
+    indicator: Mapped[str | None] = mapped_column(String(64))
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16), default="level")
+    by: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("judgments.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Mitigation(Base):
+    """What was done about a category, and by whom."""
+
+    __tablename__ = "mitigations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    framework_id: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    by: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("mitigations.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Decision(Base):
+    """A SAG recommendation, leadership decision or board review of one scorecard."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    by: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AuditEvent(Base):
+    """Append-only: each event carries the hash of the one before it and of its record."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_model_id_id", "model_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    model_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    os_user: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

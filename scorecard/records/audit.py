@@ -1,0 +1,200 @@
+"""The append-only audit chain, and its verification.
+
+Each event stores the sha256 of the record it describes (for an ingested file: the source row
+and all its evidence rows) and the hash of the event before it. Editing, deleting, inserting or
+reordering rows in any audited table therefore breaks either a record hash, a link, or the
+coverage check (a row no event describes). What a chain cannot show on its own is the loss of
+its newest events together with their records; ``verify`` prints the head hash so it can be
+kept elsewhere (in a signed card, a ticket) and checked with ``--expect-head``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scorecard.db.schema import (
+    AuditEvent,
+    Base,
+    Decision,
+    EvidenceRow,
+    FrameworkSnapshot,
+    JudgmentRow,
+    Mitigation,
+    Model,
+    ScorecardRow,
+    Source,
+)
+
+GENESIS = "0" * 64
+AUDITED: dict[str, type[Base]] = {
+    "model": Model,
+    "framework_snapshot": FrameworkSnapshot,
+    "source": Source,
+    "scorecard": ScorecardRow,
+    "judgment": JudgmentRow,
+    "mitigation": Mitigation,
+    "decision": Decision,
+}
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "unknown"
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # SQLite hands back naive datetimes: everything is stored in UTC, so compare as such.
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="microseconds")
+    return value
+
+
+def row_dict(row: Base) -> dict[str, Any]:
+    return {column.key: _normal(getattr(row, column.key)) for column in row.__table__.columns}
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_hash(entity: str, row: Base, children: Iterable[dict[str, Any]] = ()) -> str:
+    """sha256 of a record and (for a source) its evidence rows, as plain column dicts."""
+    kids = sorted(children, key=lambda d: d["id"])
+    return sha256(canonical({"entity": entity, "row": row_dict(row), "children": kids}))
+
+
+def _event_hash(event: AuditEvent) -> str:
+    fields = {k: v for k, v in row_dict(event).items() if k != "hash"}
+    return sha256(canonical(fields))
+
+
+def append(
+    session: Session,
+    *,
+    action: str,
+    entity: str,
+    row: Base,
+    actor: str,
+    summary: str,
+    model_id: int | None,
+    children: Sequence[Base] = (),
+) -> AuditEvent:
+    """Record one event for ``row`` (flushed, so it has its id) inside the caller's transaction."""
+    session.flush()
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        at=now(),
+        action=action,
+        entity=entity,
+        entity_id=row.id,  # type: ignore[attr-defined]
+        model_id=model_id,
+        actor=actor,
+        os_user=os_user(),
+        summary=summary,
+        content_hash=record_hash(entity, row, (row_dict(child) for child in children)),
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+    )
+    event.hash = _event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    records: int = 0
+    head: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
+    """Walk the chain and every record it covers; collect what is broken, first problem first."""
+    report = VerifyReport()
+    covered: dict[str, set[int]] = {entity: set() for entity in AUDITED}
+    previous_hash, previous_id = GENESIS, 0
+    evidence_by_source = _evidence_by_source(session)
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
+        report.events += 1
+        where = f"audit event #{event.id} ({event.action}, {event.entity} #{event.entity_id})"
+        if event.id != previous_id + 1:
+            report.problems.append(f"{where}: follows event #{previous_id}: events are missing")
+        if event.prev_hash != previous_hash:
+            report.problems.append(f"{where}: does not link to the event before it")
+        if _event_hash(event) != event.hash:
+            report.problems.append(f"{where}: the event itself was altered")
+        previous_hash, previous_id = event.hash, event.id
+        table = AUDITED.get(event.entity)
+        if table is None:
+            report.problems.append(f"{where}: unknown entity {event.entity!r}")
+            continue
+        record = session.get(table, event.entity_id)
+        if record is None:
+            report.problems.append(f"{where}: the record was deleted")
+            continue
+        if event.entity_id in covered[event.entity]:
+            report.problems.append(f"{where}: a second event for the same record")
+        covered[event.entity].add(event.entity_id)
+        children = evidence_by_source.get(event.entity_id, []) if event.entity == "source" else []
+        if record_hash(event.entity, record, children) != event.content_hash:
+            report.problems.append(f"{where}: the record changed since it was recorded")
+    report.head = previous_hash
+    for entity, table in AUDITED.items():
+        ids = session.scalars(select(table.id)).all()  # type: ignore[attr-defined]
+        report.records += len(ids)
+        stray = sorted(set(ids) - covered[entity])
+        if stray:
+            report.problems.append(
+                f"{entity} #{stray[0]} has no audit event: inserted outside scorecard"
+                + (f" (+{len(stray) - 1} more)" if len(stray) > 1 else "")
+            )
+    orphans = session.scalar(
+        select(func.count())
+        .select_from(EvidenceRow)
+        .where(~EvidenceRow.source_id.in_(select(Source.id)))
+    )
+    if orphans:
+        report.problems.append(f"{orphans} evidence rows belong to no recorded source")
+    if expect_head is not None and expect_head != report.head:
+        report.problems.append(
+            f"the chain ends at {report.head[:16]}…, not at the expected head {expect_head[:16]}…"
+        )
+    return report
+
+
+def _evidence_by_source(session: Session) -> dict[int, list[dict[str, Any]]]:
+    # Plain rows, not ORM objects: a large database holds hundreds of thousands of them.
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    table = EvidenceRow.__table__
+    for row in session.execute(select(table)).mappings().yield_per(10000):
+        grouped.setdefault(row["source_id"], []).append({k: _normal(v) for k, v in row.items()})
+    return grouped

@@ -1,0 +1,139 @@
+"""Ingesting evidence files, and loading stored evidence for scoring.
+
+A batch is all or nothing: every file is read and checked before the transaction opens, and the
+transaction stores every file or none. Re-ingesting a file (same bytes) for the same model and
+stage is a no-op that says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from scorecard.core.evidence import Evidence, SourceRef
+from scorecard.db.schema import EvidenceRow, Model, Source
+from scorecard.readers.interface import SourceFile
+from scorecard.records import audit
+from scorecard.records.models import label
+
+
+@dataclass(frozen=True)
+class Ingested:
+    file: SourceFile
+    source_id: int
+    stored: bool
+    """False when the same file was already ingested for this model and stage."""
+    note: str
+
+
+def store(
+    session: Session, model: Model, stage: str, files: Sequence[SourceFile], actor: str
+) -> list[Ingested]:
+    """Store the files' evidence under ``model`` in the caller's transaction."""
+    results: list[Ingested] = []
+    seen: dict[str, int] = {}
+    for file in files:
+        existing = session.scalar(
+            select(Source).where(
+                Source.model_id == model.id, Source.stage == stage, Source.sha256 == file.sha256
+            )
+        )
+        if existing is not None or file.sha256 in seen:
+            source_id = existing.id if existing is not None else seen[file.sha256]
+            when = (
+                f" on {existing.ingested_at:%Y-%m-%d} by {existing.ingested_by}" if existing else ""
+            )
+            results.append(
+                Ingested(
+                    file,
+                    source_id,
+                    False,
+                    f"already ingested as source #{source_id}{when}: nothing to do",
+                )
+            )
+            continue
+        source = Source(
+            model_id=model.id,
+            stage=stage,
+            format=file.format,
+            file_name=file.path.name,
+            sha256=file.sha256,
+            size=file.size,
+            log_model=file.log_model,
+            eval_run_id=file.eval_run_id,
+            eval_id=file.eval_id,
+            eval_created=file.eval_created,
+            metadata_json=json.dumps(file.metadata, sort_keys=True),
+            ingested_by=actor,
+            ingested_at=audit.now(),
+        )
+        session.add(source)
+        session.flush()
+        rows = [
+            {
+                "model_id": model.id,
+                "source_id": source.id,
+                "stage": stage,
+                "task": e.task,
+                "metric": e.metric,
+                "value": e.value,
+                "stderr": e.stderr,
+                "n_samples": e.n_samples,
+                "location": e.source.row if e.source else None,
+            }
+            for e in file.evidence
+        ]
+        if rows:
+            # One multi-row INSERT per file: the ORM's unit of work is far slower at volume.
+            session.execute(insert(EvidenceRow), rows)
+        children = list(
+            session.scalars(select(EvidenceRow).where(EvidenceRow.source_id == source.id))
+        )
+        audit.append(
+            session,
+            action="evidence.ingest",
+            entity="source",
+            row=source,
+            actor=actor,
+            summary=f"ingested {len(rows)} {stage} rows from {file.path.name} ({file.format}) "
+            f"for {label(model)}",
+            model_id=model.id,
+            children=children,
+        )
+        seen[file.sha256] = source.id
+        results.append(Ingested(file, source.id, True, f"stored {len(rows)} rows"))
+    return results
+
+
+def load(session: Session, model: Model) -> list[Evidence]:
+    """Every stored evidence row of the model, in ingest order, with its source file."""
+    query = (
+        select(EvidenceRow, Source.file_name)
+        .join(Source, Source.id == EvidenceRow.source_id)
+        .where(EvidenceRow.model_id == model.id)
+        .order_by(EvidenceRow.id)
+    )
+    return [
+        Evidence(
+            stage=row.stage,
+            task=row.task,
+            metric=row.metric,
+            value=row.value,
+            stderr=row.stderr,
+            n_samples=row.n_samples,
+            source=SourceRef(file=file_name, row=row.location),
+        )
+        for row, file_name in session.execute(query)
+    ]
+
+
+def ids(session: Session, model: Model) -> list[int]:
+    return list(
+        session.scalars(
+            select(EvidenceRow.id).where(EvidenceRow.model_id == model.id).order_by(EvidenceRow.id)
+        )
+    )

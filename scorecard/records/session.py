@@ -1,0 +1,28 @@
+"""Sessions for commands: the schema is checked first, and each write is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from scorecard.db.engine import read_session, resolve_url, write_session
+from scorecard.db.migrate import ensure_current
+
+
+@contextmanager
+def writing(url: str | None) -> Iterator[Session]:
+    """A write transaction on a database at the current schema; rolled back on any error."""
+    resolved = resolve_url(url)
+    with write_session(resolved) as session:
+        ensure_current(session.connection(), resolved)
+        yield session
+
+
+@contextmanager
+def reading(url: str | None) -> Iterator[Session]:
+    resolved = resolve_url(url)
+    with read_session(resolved) as session:
+        ensure_current(session.connection(), resolved)
+        yield session
