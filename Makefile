@@ -8,13 +8,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DIR ?= $(shell mktemp -d -t scorecard-demo-XXXXXX)
+DEMO_DIR ?=
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint typecheck wheel-check system-deps clean
 
 demo: $(STAMP)
-	$(BIN)/scorecard demo --dir "$(DEMO_DIR)"
+	$(BIN)/scorecard demo $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -72,28 +72,111 @@ def score_files(
     return Scored(framework, result)
 
 
-def demo(out_dir: Path | None = None) -> Scored:
-    """Score the bundled example model (a fictional model whose mitigations bring its
-    cybersecurity risk from high to medium) and, when ``out_dir`` is given, save the JSON."""
+def demo_files(out_dir: Path | None = None) -> Scored:
+    """Score the bundled example model straight from its files (no database)."""
     examples = example_dir()
     scored = score_files(
         [examples / "evidence-pre.csv", examples / "evidence-post.csv"],
         [examples / "judgments.csv"],
     )
     if out_dir is not None:
-        import json
-
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            target = out_dir / "scorecard.json"
-            tmp = target.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(scored.result.to_json_dict(), indent=2) + "\n")
-            tmp.replace(target)  # never leave a half-written file behind
-        except OSError as exc:
-            raise ScorecardError(
-                f"{out_dir}: cannot write the demo output: {exc.strerror}"
-            ) from None
+        _write_json(out_dir / "scorecard-files.json", scored.result.to_json_dict())
     return scored
+
+
+def _write_json(target: Path, data: Any) -> None:
+    import json
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n")
+        tmp.replace(target)  # never leave a half-written file behind
+    except OSError as exc:
+        raise ScorecardError(f"{target.parent}: cannot write: {exc.strerror}") from None
+
+
+DEMO_MODEL = "Kestrel-2@2026-11"
+
+
+def demo(out_dir: Path, step: Any = None) -> dict[str, Any]:
+    """The whole story on a fresh SQLite database in ``out_dir``: record, score, judge,
+    mitigate, recommend, decide, verify. ``step(text)`` is told what happens as it happens."""
+    database = out_dir / "scorecard.db"
+    if database.exists():
+        raise ScorecardError(f"{database} already exists: give the demo an empty folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{database}"
+    examples = example_dir()
+    say = step or (lambda _text: None)
+    say(f"creating {database}")
+    init(url)
+    name, _, version = DEMO_MODEL.partition("@")
+    models_add(
+        url,
+        name,
+        version,
+        "Fictional frontier model used to show scorecard end to end",
+        by="Priya Raman (evaluation lead)",
+    )
+    say(f"added model {DEMO_MODEL}")
+    for stage in ("pre", "post"):
+        ingest(
+            url,
+            [examples / f"evidence-{stage}.csv"],
+            DEMO_MODEL,
+            stage,
+            by="Priya Raman (evaluation lead)",
+        )
+        say(f"ingested {stage}-mitigation evidence")
+    for judgment in read_judgments(examples / "judgments.csv"):
+        judge(url, DEMO_MODEL, judgment.model_copy(update={"source": None}))
+        say(
+            f"recorded judgment: {judgment.category} ({judgment.stage}) {judgment.level} by "
+            f"{judgment.by}"
+        )
+    mitigate(
+        url,
+        DEMO_MODEL,
+        "cybersecurity",
+        "Safety systems team",
+        "Refusal training on exploit development, plus a classifier that blocks "
+        "vulnerability-exploitation requests in production.",
+    )
+    say("recorded mitigation for cybersecurity")
+    card = score_model(url, DEMO_MODEL, by="Priya Raman (evaluation lead)")
+    say(f"scored: scorecard #{card['id']}")
+    decide(
+        url,
+        DEMO_MODEL,
+        "deploy",
+        "sag",
+        "Dr. Jonas Berg (SAG chair)",
+        "Post-mitigation risk is medium in every category; cybersecurity was high before "
+        "mitigation, so the weights are held under hardened security.",
+    )
+    say("SAG recommendation: deploy")
+    decide(
+        url,
+        DEMO_MODEL,
+        "deploy",
+        "leadership",
+        "Alex Moreau (CEO)",
+        "Accepting the SAG recommendation; the security hardening is in place.",
+    )
+    say("leadership decision: deploy")
+    report = audit_verify(url)
+    if not report.ok:
+        raise ScorecardError(f"demo audit chain broken: {report.problems[0]}")
+    say(f"audit chain verified: {report.events} events")
+    shown = show(url, DEMO_MODEL)
+    _write_json(out_dir / "scorecard.json", shown)
+    return {
+        "database": str(database),
+        "scorecard": shown,
+        "audit_head": report.head,
+        "audit_events": report.events,
+    }
 
 
 # --- The system of record -------------------------------------------------------------------

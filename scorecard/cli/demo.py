@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -16,19 +17,34 @@ def demo(
     directory: Annotated[
         Path | None,
         typer.Option(
-            "--dir", help="Where to write the demo's outputs (scorecard.json).", file_okay=False
+            "--dir",
+            help="An empty folder for the demo's database and outputs (default: a new "
+            "temporary folder).",
+            file_okay=False,
         ),
     ] = None,
 ) -> None:
-    """Score the bundled example model and print its scorecard."""
+    """Run the whole story on a fictional model: record, score, judge, mitigate, decide, verify."""
     from rich.console import Console
+    from rich.text import Text
 
     from scorecard.cli.display import print_scorecard
+    from scorecard.command import DEMO_MODEL
     from scorecard.command import demo as run_demo
+    from scorecard.core.result import ScorecardResult
 
     console = Console()
-    console.print("Scoring the bundled example model [bold]Kestrel-2[/] against preparedness-v1")
-    scored = run_demo(directory)
-    print_scorecard(console, scored.result, scored.framework)
-    if directory is not None:
-        console.print(f"Scorecard JSON written to {directory / 'scorecard.json'}", markup=False)
+    out = directory or Path(tempfile.mkdtemp(prefix="scorecard-demo-"))
+    console.print(
+        Text(f"The scorecard demo: {DEMO_MODEL}, a fictional frontier model", style="bold")
+    )
+    outcome = run_demo(out, step=lambda text: console.print(Text(f"  ✓ {text}")))
+    card = outcome["scorecard"]
+    print_scorecard(console, ScorecardResult.from_json_dict(card))
+    for d in card["decisions"]:
+        console.print(
+            Text(f"Decision [{d['role']}] {d['decision']} by {d['by']}: {d['rationale']}")
+        )
+    console.print(Text(f"Database: {outcome['database']}"))
+    console.print(Text(f"Scorecard JSON: {out / 'scorecard.json'}"))
+    console.print(Text(f"Audit head: {outcome['audit_head']}", style="dim"))

@@ -223,12 +223,18 @@ def test_team_pack_through_framework_path(runner: CliRunner, tmp_path: Path) -> 
     assert json.loads(result.stdout)["framework"]["id"] == "team-v1"
 
 
-def test_demo_writes_its_json(runner: CliRunner, tmp_path: Path) -> None:
+def test_demo_runs_the_whole_story(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--dir", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "out" / "scorecard.json").read_text())
     assert (data["overall"]["pre"], data["overall"]["post"]) == ("high", "medium")
-    assert "Kestrel-2" in result.output
+    assert [(d["role"], d["decision"]) for d in data["decisions"]] == [
+        ("sag", "deploy"),
+        ("leadership", "deploy"),
+    ]
+    assert "Kestrel-2" in result.output and "audit chain verified" in result.output
+    again = runner.invoke(app, ["demo", "--dir", str(tmp_path / "out")])
+    assert again.exit_code == 1 and "already exists" in again.stderr
 
 
 def test_python_dash_m_and_version() -> None:
