@@ -13,7 +13,7 @@ from scorecard.core.evidence import Evidence, Judgment, Policy
 from scorecard.core.framework import Framework
 from scorecard.core.result import ScorecardResult
 from scorecard.core.scoring import ScoringOptions, post_equals_pre, score
-from scorecard.errors import FrameworkError, ScorecardError
+from scorecard.errors import FrameworkError, InputError, ScorecardError
 from scorecard.readers import read_evidence, read_judgments
 from scorecard.resources import example_dir
 
@@ -240,17 +240,36 @@ def models_list(url: str | None) -> list[dict[str, Any]]:
         ]
 
 
+EVIDENCE_SUFFIXES = frozenset({".csv", ".jsonl", ".ndjson", ".eval", ".json"})
+# Files Inspect and eval-set runs keep beside their logs that hold no evidence.
+_NOT_EVIDENCE = frozenset({"logs.json", "eval-set.json", "listing.json", ".eval-set-id"})
+
+
 def discover_files(paths: Sequence[Path]) -> list[Path]:
-    """Files to ingest: given files as they are, folders walked for evidence files."""
-    suffixes = {".csv", ".jsonl", ".ndjson"}
+    """Files to ingest: given files as they are, folders walked for evidence files.
+
+    A symlink inside a folder that points outside it is refused: a log directory from another
+    team must not be a way to read the rest of the machine.
+    """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            )
-        else:
+        if not path.is_dir():
             found.append(path)
+            continue
+        root = path.resolve()
+        for candidate in sorted(path.rglob("*")):
+            if candidate.is_symlink():
+                target = candidate.resolve()
+                if not target.is_relative_to(root):
+                    raise InputError(
+                        f"{candidate}: symlink points outside {path} (to {target}): refused"
+                    )
+            if (
+                candidate.is_file()
+                and candidate.suffix.lower() in EVIDENCE_SUFFIXES
+                and candidate.name not in _NOT_EVIDENCE
+            ):
+                found.append(candidate)
     if not found:
         raise ScorecardError("no evidence files found in " + ", ".join(map(str, paths)))
     return found
@@ -263,9 +282,12 @@ def ingest(
     stage: str,
     by: str | None = None,
     on_file: Any = None,
+    *,
+    fmt: str = "auto",
+    allow_incomplete: bool = False,
 ) -> list[Any]:
     """Read every file, then store the batch in one transaction (all or nothing)."""
-    from scorecard.readers import read_source
+    from scorecard.readers.detect import read
     from scorecard.records import evidence, models
     from scorecard.records.session import writing
 
@@ -273,12 +295,35 @@ def ingest(
         raise ScorecardError(f"unknown stage {stage!r} (expected pre or post)")
     files = []
     for path in discover_files(paths):
-        files.append(read_source(path, default_stage=stage))
+        files.append(read(path, stage, fmt, allow_incomplete))  # type: ignore[arg-type]
         if on_file is not None:
             on_file(path)
     with writing(url) as session:
         model = models.resolve(session, model_ref)
         return evidence.store(session, model, stage, files, actor_name(by))
+
+
+def evidence_listing(
+    url: str | None,
+    model_ref: str,
+    stage: str | None = None,
+    *,
+    framework_id: str = DEFAULT_FRAMEWORK,
+    framework_path: Sequence[Path] = (),
+) -> dict[str, Any]:
+    """Stored evidence with the indicators that read it, and the indicators still missing."""
+    from scorecard.records import evidence, models, reviews
+    from scorecard.records.session import reading
+
+    framework = packs.load(framework_id, framework_path)
+    with reading(url) as session:
+        model = models.resolve(session, model_ref)
+        judged = {
+            (j.category, j.stage, j.indicator)
+            for j in reviews.active_judgments(session, model)
+            if j.framework_id == framework.id and j.kind == "level"
+        }
+        return evidence.listing(session, model, framework, stage, judged)
 
 
 def score_model(

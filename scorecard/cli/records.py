@@ -53,6 +53,14 @@ class Role(StrEnum):
     board = "board"
 
 
+class EvidenceFormat(StrEnum):
+    auto = "auto"
+    inspect = "inspect"
+    lm_eval = "lm-eval"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 class Kind(StrEnum):
     level = "level"
     safeguards = "safeguards"
@@ -72,6 +80,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.add_typer(models_app, name="models")
     app.command("ingest")(ingest)
+    app.command("evidence")(evidence)
     app.command("show")(show)
     app.command("history")(history)
     app.command("diff")(diff)
@@ -182,10 +191,29 @@ def ingest(
     ],
     stage: Annotated[Stage, typer.Option("--stage", "-s", help="pre or post mitigation.")],
     by: Annotated[str | None, typer.Option(help="Who ingests (default: the OS user).")] = None,
+    fmt: Annotated[
+        EvidenceFormat,
+        typer.Option(
+            "--format",
+            help="Inspect AI logs (.eval, .json), lm-eval results, CSV or "
+            "JSONL; auto decides by content.",
+        ),
+    ] = EvidenceFormat.auto,
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Also take logs of runs that did not "
+            "finish (error, cancelled), stored flagged as incomplete.",
+        ),
+    ] = False,
     database: Database = None,
     as_json: Json = False,
 ) -> None:
-    """Store evidence files for a model; one bad file aborts the batch and stores nothing."""
+    """Store evidence files for a model: Inspect AI logs, lm-eval results, CSV or JSONL.
+
+    Folders are walked. One bad file aborts the batch and nothing of it is stored.
+    """
     from rich.progress import Progress
 
     from scorecard.command import discover_files
@@ -196,22 +224,35 @@ def ingest(
     with Progress(console=_console_err(), transient=True, disable=not show_progress) as progress:
         task = progress.add_task("reading evidence", total=len(files))
         results = run(
-            database, files, model, stage.value, by, on_file=lambda _path: progress.advance(task)
+            database,
+            files,
+            model,
+            stage.value,
+            by,
+            on_file=lambda _path: progress.advance(task),
+            fmt=fmt.value,
+            allow_incomplete=allow_incomplete,
         )
     if as_json:
         _echo_json(
             [
                 {
                     "file": str(r.file.path),
+                    "format": r.file.format,
                     "source_id": r.source_id,
                     "stored": r.stored,
                     "rows": len(r.file.evidence),
+                    "log_model": r.file.log_model,
                     "note": r.note,
+                    "warnings": list(r.warnings),
                 }
                 for r in results
             ]
         )
         return
+    for r in results:
+        for warning in r.warnings:
+            _err(f"warning: {warning}")
     stored = [r for r in results if r.stored]
     for r in results:
         typer.echo(f"{'stored ' if r.stored else 'skipped'} {r.file.path}: {r.note}")
@@ -219,6 +260,60 @@ def ingest(
     typer.echo(
         f"{len(stored)} of {len(results)} files stored, {rows} evidence rows ({stage.value})"
     )
+
+
+def evidence(
+    model: ModelRef,
+    stage: Annotated[Stage | None, typer.Option(help="Only this stage.")] = None,
+    framework: FrameworkId = "preparedness-v1",
+    framework_path: FrameworkPath = None,
+    database: Database = None,
+    as_json: Json = False,
+) -> None:
+    """List a model's stored evidence, the indicator each row feeds, and what is missing."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from scorecard.command import evidence_listing
+
+    data = evidence_listing(
+        database,
+        model,
+        stage.value if stage else None,
+        framework_id=framework,
+        framework_path=framework_path or [],
+    )
+    if as_json:
+        _echo_json(data)
+        return
+    console = _console()
+    table = Table(title=f"Evidence of {data['model']} ({data['framework']})")
+    for column in ("Stage", "Task", "Metric", "Value", "± stderr", "Source", "Feeds"):
+        table.add_column(column, overflow="fold")
+    for r in data["evidence"]:
+        stderr = f"{r['stderr']:.3g}" if r["stderr"] is not None else ""
+        source = Text(f"{r['source']} ({r['format']})")
+        if not r["complete"]:
+            source.append(" incomplete run", style="bold red")
+        feeds = Text(", ".join(r["indicators"]) or "—", style="" if r["indicators"] else "dim")
+        table.add_row(
+            r["stage"],
+            Text(r["task"]),
+            Text(r["metric"]),
+            f"{r['value']:.4g}",
+            stderr,
+            source,
+            feeds,
+        )
+    console.print(table)
+    for stage_id, missing in data["missing"].items():
+        if missing:
+            console.print(
+                Text(f"No evidence yet ({stage_id}): {', '.join(missing)}", style="yellow")
+            )
+    for stage_id, missing in data["needs_judgment"].items():
+        if missing:
+            console.print(Text(f"No judgment yet ({stage_id}): {', '.join(missing)}", style="dim"))
 
 
 def _console_err() -> Any:

@@ -267,6 +267,18 @@ class Framework(_Strict):
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
+    def readers(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """(task in lower case, metric) -> the (category, indicator) pairs that read it."""
+        index: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for category in self.categories:
+            for indicator in category.indicators:
+                for task in indicator.evaluations:
+                    for metric in indicator.metric_names:
+                        index.setdefault((task.lower(), metric), []).append(
+                            (category.id, indicator.id)
+                        )
+        return index
+
     def level_def(self, level_id: str) -> LevelDef:
         return next(level for level in self.header.levels if level.id == level_id)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from scorecard.core.evidence import Evidence, SourceRef
+from scorecard.core.framework import Framework
 from scorecard.db.schema import EvidenceRow, Model, Source
 from scorecard.readers.interface import SourceFile
 from scorecard.records import audit
@@ -28,6 +30,7 @@ class Ingested:
     stored: bool
     """False when the same file was already ingested for this model and stage."""
     note: str
+    warnings: tuple[str, ...] = ()
 
 
 def store(
@@ -36,6 +39,13 @@ def store(
     """Store the files' evidence under ``model`` in the caller's transaction."""
     results: list[Ingested] = []
     seen: dict[str, int] = {}
+    log_models: set[str] = {
+        name
+        for name in session.scalars(
+            select(Source.log_model).where(Source.model_id == model.id, Source.stage == stage)
+        )
+        if name
+    }
     for file in files:
         existing = session.scalar(
             select(Source).where(
@@ -105,7 +115,20 @@ def store(
             children=children,
         )
         seen[file.sha256] = source.id
-        results.append(Ingested(file, source.id, True, f"stored {len(rows)} rows"))
+        warnings = []
+        if file.log_model and log_models and file.log_model not in log_models:
+            warnings.append(
+                f"{file.path.name}: the log's model {file.log_model!r} differs from earlier "
+                f"{stage} evidence for {label(model)} ({', '.join(sorted(log_models))})"
+            )
+        if file.metadata.get("complete") is False:
+            warnings.append(
+                f"{file.path.name}: an incomplete run (status "
+                f"{file.metadata.get('status')!r}), stored and flagged as such"
+            )
+        if file.log_model:
+            log_models.add(file.log_model)
+        results.append(Ingested(file, source.id, True, f"stored {len(rows)} rows", tuple(warnings)))
     return results
 
 
@@ -137,3 +160,70 @@ def ids(session: Session, model: Model) -> list[int]:
             select(EvidenceRow.id).where(EvidenceRow.model_id == model.id).order_by(EvidenceRow.id)
         )
     )
+
+
+def listing(
+    session: Session,
+    model: Model,
+    framework: Framework,
+    stage: str | None,
+    judged: set[tuple[str, str, str | None]],
+) -> dict[str, Any]:
+    """Every stored row with the indicators that read it, and per stage what is still missing:
+    measured indicators with no evidence, and judgment indicators with no judgment."""
+    readers = framework.readers()
+    query = (
+        select(EvidenceRow, Source)
+        .join(Source, Source.id == EvidenceRow.source_id)
+        .where(EvidenceRow.model_id == model.id)
+        .order_by(EvidenceRow.id)
+    )
+    if stage is not None:
+        query = query.where(EvidenceRow.stage == stage)
+    rows = []
+    covered: set[tuple[str, str, str]] = set()
+    for row, source in session.execute(query):
+        used_by = readers.get((row.task.lower(), row.metric), [])
+        covered.update((row.stage, category, indicator) for category, indicator in used_by)
+        metadata = json.loads(source.metadata_json)
+        rows.append(
+            {
+                "id": row.id,
+                "stage": row.stage,
+                "task": row.task,
+                "metric": row.metric,
+                "value": row.value,
+                "stderr": row.stderr,
+                "n_samples": row.n_samples,
+                "source": source.file_name,
+                "format": source.format,
+                "sha256": source.sha256,
+                "source_id": source.id,
+                "log_model": source.log_model,
+                "complete": metadata.get("complete", True),
+                "indicators": [f"{c}/{i}" for c, i in used_by],
+            }
+        )
+    stages = [stage] if stage else framework.stage_ids
+    missing: dict[str, list[str]] = {}
+    needs_judgment: dict[str, list[str]] = {}
+    for stage_id in stages:
+        missing[stage_id] = [
+            f"{category.id}/{indicator.id}"
+            for category in framework.categories
+            for indicator in category.indicators
+            if indicator.kind == "measured" and (stage_id, category.id, indicator.id) not in covered
+        ]
+        needs_judgment[stage_id] = [
+            f"{category.id}/{indicator.id}"
+            for category in framework.categories
+            for indicator in category.indicators
+            if indicator.kind == "judgment" and (category.id, stage_id, indicator.id) not in judged
+        ]
+    return {
+        "model": label(model),
+        "framework": framework.id,
+        "evidence": rows,
+        "missing": missing,
+        "needs_judgment": needs_judgment,
+    }

@@ -1,0 +1,95 @@
+"""Checks on the numbers logs carry: finite values, rates in [0, 1], sane counts and errors.
+
+A metric value that is not a finite number is refused (the file is rejected, naming the
+metric). A standard error that is missing, ``"N/A"`` or NaN simply means "no stderr": tools
+write NaN when a single sample leaves the error undefined.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from scorecard.errors import InputError
+
+RATE_METRICS = frozenset(
+    {
+        "accuracy",
+        "acc",
+        "acc_norm",
+        "exact_match",
+        "em",
+        "f1",
+        "precision",
+        "recall",
+        "pass_at_1",
+        "pass@1",
+        "pass_rate",
+        "solve_rate",
+        "win_rate",
+        "success_rate",
+    }
+)
+"""Metrics that are fractions by definition; a value outside [0, 1] means a broken log."""
+
+
+def parse_constant(name: str) -> float:
+    """Let NaN and Infinity through the JSON parser so the checks below can name the field."""
+    return float(name)
+
+
+def metric_value(path: Path, where: str, metric: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{path}: {where}: {metric} = {value!r} is not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise InputError(f"{path}: {where}: {metric} = {value} is not finite")
+    base = metric.rsplit("/", 1)[-1].split(",", 1)[0]
+    if base in RATE_METRICS and not 0.0 <= number <= 1.0:
+        raise InputError(f"{path}: {where}: {metric} = {number} is outside [0, 1]")
+    return number
+
+
+def stderr_value(path: Path, where: str, value: Any) -> float | None:
+    if value is None or value == "N/A":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{path}: {where}: stderr {value!r} is not a number")
+    number = float(value)
+    if math.isnan(number):
+        return None
+    if not math.isfinite(number) or number < 0:
+        raise InputError(f"{path}: {where}: stderr {value} is not a finite, non-negative number")
+    return number
+
+
+def sample_count(path: Path, where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and not value.is_integer())
+    ):
+        raise InputError(f"{path}: {where}: sample count {value!r} is not a whole number")
+    if value < 0:
+        raise InputError(f"{path}: {where}: sample count {value} is negative")
+    return int(value)
+
+
+def optional_mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is an object, else an empty one (for optional metadata)."""
+    return value if isinstance(value, dict) else {}
+
+
+def mapping(path: Path, where: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: {where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def text(path: Path, where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{path}: {where}: expected a non-empty string")
+    return value

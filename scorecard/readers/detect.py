@@ -1,0 +1,81 @@
+"""Which reader a file needs, decided by its content (the name is only a tie-breaker)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from scorecard.errors import InputError
+from scorecard.readers import inspect_log, lm_eval, tabular
+from scorecard.readers.interface import SourceFile
+from scorecard.readers.jsonhead import top_level_keys
+
+Format = Literal["auto", "inspect", "lm-eval", "csv", "jsonl"]
+FORMATS: tuple[str, ...] = ("auto", "inspect", "lm-eval", "csv", "jsonl")
+_SNIFF_BYTES = 64 << 10
+_LM_EVAL_KEYS = {
+    "configs",
+    "versions",
+    "n-shot",
+    "n-samples",
+    "config",
+    "group_subtasks",
+    "groups",
+    "higher_is_better",
+    "lm_eval_version",
+}
+
+Reader = Callable[[Path, str, bool], SourceFile]
+
+
+def sniff(path: Path) -> str:
+    """inspect-eval, inspect-json, lm-eval, jsonl or csv."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "inspect-eval"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"{"):
+        return "csv"
+    first_line = text.split(b"\n", 1)[0]
+    try:
+        row = json.loads(first_line)
+        if isinstance(row, dict) and "task" in row and "value" in row:
+            return "jsonl"
+    except (ValueError, RecursionError):
+        pass
+    keys, samples_at = top_level_keys(text)
+    found = set(keys)
+    if "eval" in found and ("status" in found or "version" in found or samples_at is not None):
+        return "inspect-json"
+    if "results" in found and found & _LM_EVAL_KEYS:
+        return "lm-eval"
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    raise InputError(
+        f"{path}: JSON that is neither an Inspect log nor lm-eval results nor evidence rows "
+        "(pass --format to say which)"
+    )
+
+
+def read(
+    path: Path, stage: str, fmt: Format = "auto", allow_incomplete: bool = False
+) -> SourceFile:
+    """Read one evidence file with the reader its content (or ``fmt``) calls for."""
+    kind = sniff(path) if fmt == "auto" else fmt
+    if kind == "inspect":
+        kind = "inspect-eval" if sniff(path) == "inspect-eval" else "inspect-json"
+    if kind == "inspect-eval":
+        return inspect_log.read_eval(path, stage, allow_incomplete=allow_incomplete)
+    if kind == "inspect-json":
+        return inspect_log.read_json(path, stage, allow_incomplete=allow_incomplete)
+    if kind == "lm-eval":
+        return lm_eval.read(path, stage, allow_incomplete=allow_incomplete)
+    return tabular.read_source(path, stage)

@@ -1,0 +1,83 @@
+"""Reading the head of a large JSON document without parsing all of it.
+
+Inspect's ``.json`` logs put every header key before the ``samples`` array, which can run to
+hundreds of megabytes of model output. Scanning tokens (strings and brackets) at the top level
+finds where ``samples`` starts; the text before it, closed with ``}``, is the header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from scorecard.errors import InputError
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+_FIRST_READ = 256 << 10
+
+
+def top_level_keys(data: bytes) -> tuple[list[str], int | None]:
+    """Keys at depth 1 found in ``data`` (possibly a truncated document), and the offset where
+    a ``"samples"`` key starts, if one was seen."""
+    keys: list[str] = []
+    depth = 0
+    for match in _TOKEN.finditer(data):
+        token = match.group()
+        first = token[:1]
+        if first in b"{[":
+            depth += 1
+        elif first in b"}]":
+            depth -= 1
+        elif depth == 1:
+            rest = data[match.end() : match.end() + 64].lstrip()
+            if rest[:1] == b":":
+                try:
+                    key = json.loads(token)
+                except ValueError:
+                    continue
+                if key == "samples":
+                    return keys, match.start()
+                keys.append(key)
+    return keys, None
+
+
+def read_head(path: Path, limit: int, parse_constant: Any) -> dict[str, Any]:
+    """The document's top-level object without its ``samples`` (read no further than needed)."""
+    size = _FIRST_READ
+    with path.open("rb") as handle:
+        data = b""
+        while True:
+            chunk = handle.read(size - len(data))
+            data += chunk
+            eof = not chunk or len(data) < size
+            _, cut = top_level_keys(data)
+            if cut is not None:
+                head = data[:cut].rstrip().rstrip(b",") + b"}"
+                try:
+                    return _object(path, head, parse_constant)
+                except InputError:
+                    if eof:
+                        raise
+            elif eof:
+                return _object(path, data, parse_constant)
+            if size >= limit:
+                raise InputError(
+                    f"{path}: no header found in the first {limit >> 20} MiB of the log"
+                )
+            size = min(size * 4, limit)
+
+
+def _object(path: Path, data: bytes, parse_constant: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(data, parse_constant=parse_constant)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 JSON") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON: {str(exc).splitlines()[0]}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: expected a JSON object at the top level")
+    return value
