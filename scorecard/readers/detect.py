@@ -15,6 +15,7 @@ from scorecard.readers.jsonhead import top_level_keys
 Format = Literal["auto", "inspect", "lm-eval", "csv", "jsonl"]
 FORMATS: tuple[str, ...] = ("auto", "inspect", "lm-eval", "csv", "jsonl")
 _SNIFF_BYTES = 64 << 10
+_ROW_BYTES = 16 << 10
 _LM_EVAL_KEYS = {
     "configs",
     "versions",
@@ -44,14 +45,17 @@ def sniff(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith(b"{"):
         return "csv"
-    first_line = text.split(b"\n", 1)[0]
-    try:
-        row = json.loads(first_line)
-        if isinstance(row, dict) and "task" in row and "value" in row:
-            return "jsonl"
-    except (ValueError, RecursionError):
-        pass
-    keys, samples_at = top_level_keys(text)
+    newline = text.find(b"\n", 0, _ROW_BYTES)
+    if newline >= 0 or len(text) < _ROW_BYTES:  # evidence rows are short; logs are not
+        try:
+            row = json.loads(text[: newline if newline >= 0 else len(text)])
+            if isinstance(row, dict) and "task" in row and "value" in row:
+                return "jsonl"
+        except (ValueError, RecursionError):
+            pass
+    # The first keys decide: Inspect logs open with version, status and eval; lm-eval results
+    # open with results and its companions. Scanning further would cost time on large logs.
+    keys, samples_at = top_level_keys(text, enough=3)
     found = set(keys)
     if "eval" in found and ("status" in found or "version" in found or samples_at is not None):
         return "inspect-json"
@@ -78,4 +82,4 @@ def read(
         return inspect_log.read_json(path, stage, allow_incomplete=allow_incomplete)
     if kind == "lm-eval":
         return lm_eval.read(path, stage, allow_incomplete=allow_incomplete)
-    return tabular.read_source(path, stage)
+    return tabular.read_source(path, stage, "csv" if kind == "csv" else "jsonl")

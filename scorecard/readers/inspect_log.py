@@ -1,43 +1,30 @@
 """Inspect AI logs: ``.eval`` archives and ``.json`` documents. Only the header is read.
 
-An ``.eval`` file is a ZIP whose ``header.json`` holds the whole log without samples. Since
-2026 its members are zstd-compressed (ZIP method 93), which Python 3.11's ``zipfile`` cannot
-read, so the member's bytes are read from the archive and decompressed here, with the output
-bounded (a small member may expand without limit) and its CRC checked. A run that never finished
-has only ``_journal/start.json``; very old logs keep ``start.json`` and ``results.json`` at the
-root. A ``.json`` log is read only up to its ``samples`` array.
+An ``.eval`` file is a ZIP whose ``header.json`` holds the whole log without samples; only that
+member is read (see ``ziparchive``), whatever the number of samples behind it. Since 2026 its
+members are zstd-compressed (ZIP method 93), which Python 3.11's ``zipfile`` cannot read. A run
+that never finished has only ``_journal/start.json``; very old logs keep ``start.json`` and
+``results.json`` at the root. A ``.json`` log is read only up to its ``samples`` array.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 from scorecard.core.evidence import Evidence, SourceRef
 from scorecard.errors import InputError
-from scorecard.readers import checks
+from scorecard.readers import checks, ziparchive
 from scorecard.readers.interface import SourceFile, file_digest
 from scorecard.readers.jsonhead import read_head
 
 MAX_HEADER_BYTES = 64 << 20
-ZIP_ZSTANDARD = 93
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+MAX_DIRECTORY_BYTES = 64 << 20  # a central directory entry per sample: large logs need room
 _INCOMPLETE = ("started", "cancelled", "error")
-_ARCHIVE_ERRORS = (
-    zipfile.BadZipFile,
-    NotImplementedError,
-    ValueError,
-    struct.error,
-    OverflowError,
-    EOFError,
-    OSError,
-    zlib.error,
-)
+_ARCHIVE_ERRORS = (ValueError, struct.error, OverflowError, EOFError, OSError, zlib.error)
 # Metrics whose uncertainty Inspect's `stderr` metric describes (the mean score).
 _WITH_STDERR = frozenset({"accuracy", "mean"})
 
@@ -52,33 +39,38 @@ def read_json(path: Path, stage: str, *, allow_incomplete: bool = False) -> Sour
     return _source(path, "inspect-json", header, stage, allow_incomplete)
 
 
+_MEMBERS = ("header.json", "results.json", "start.json", "_journal/start.json")
+
+
 def _eval_header(path: Path) -> dict[str, Any]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "header.json" in names:
-                return _member_json(path, archive, "header.json")
-            if "results.json" in names:  # the oldest layout: start and results at the root
-                start = _member_json(path, archive, "start.json") if "start.json" in names else {}
-                results = _member_json(path, archive, "results.json")
+        with path.open("rb") as handle:
+            members = ziparchive.find_members(handle, _MEMBERS, MAX_DIRECTORY_BYTES)
+
+            def load(name: str) -> dict[str, Any]:
+                data = ziparchive.read_member(handle, members[name], MAX_HEADER_BYTES)
+                return _json_member(path, name, data)
+
+            if "header.json" in members:
+                return load("header.json")
+            if "results.json" in members:  # the oldest layout: start and results at the root
+                start = load("start.json") if "start.json" in members else {}
+                results = load("results.json")
                 if "scores" in results and "results" not in results:
                     results = {"results": results}
                 return {"status": "success", **start, **results}
-            if "_journal/start.json" in names:  # the run crashed or is still running
-                start = _member_json(path, archive, "_journal/start.json")
-                return {**start, "status": "started"}
+            if "_journal/start.json" in members:  # the run crashed or is still running
+                return {**load("_journal/start.json"), "status": "started"}
+    except ziparchive.ArchiveError as exc:
+        raise InputError(f"{path}: not a readable .eval archive: {exc}") from None
     except _ARCHIVE_ERRORS as exc:
-        # zipfile reports a hostile archive through many exception types (a bad version field
-        # is NotImplementedError, a bad offset struct.error or ValueError): all mean "corrupt".
+        # A hostile archive can trip struct, zlib or OS errors at any offset: all mean corrupt.
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            f"{path}: not a readable .eval archive (truncated or corrupt: {reason})"
-        ) from None
+        raise InputError(f"{path}: not a readable .eval archive ({reason})") from None
     raise InputError(f"{path}: no header.json or _journal/start.json: not an Inspect log")
 
 
-def _member_json(path: Path, archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
-    data = _member_bytes(path, archive, archive.getinfo(name))
+def _json_member(path: Path, name: str, data: bytes) -> dict[str, Any]:
     try:
         value = json.loads(data, parse_constant=checks.parse_constant)
     except RecursionError:
@@ -86,54 +78,6 @@ def _member_json(path: Path, archive: zipfile.ZipFile, name: str) -> dict[str, A
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path}: {name}: not valid JSON: {str(exc).splitlines()[0]}") from None
     return checks.mapping(path, name, value)
-
-
-def _member_bytes(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    where = f"{path}: {info.filename}"
-    if info.file_size > MAX_HEADER_BYTES or info.compress_size > MAX_HEADER_BYTES:
-        raise InputError(f"{where}: larger than the {MAX_HEADER_BYTES >> 20} MiB limit")
-    if info.compress_type == ZIP_ZSTANDARD:
-        data = _zstd_member(path, archive, info)
-    else:
-        try:
-            with archive.open(info) as member:
-                data = member.read(MAX_HEADER_BYTES + 1)
-        except NotImplementedError:
-            raise InputError(
-                f"{where}: unsupported compression method {info.compress_type}"
-            ) from None
-        except (zlib.error, EOFError, zipfile.BadZipFile) as exc:
-            raise InputError(f"{where}: corrupt member ({exc})") from None
-    if len(data) > MAX_HEADER_BYTES:
-        raise InputError(f"{where}: expands past the {MAX_HEADER_BYTES >> 20} MiB limit")
-    if zlib.crc32(data) != info.CRC:
-        raise InputError(f"{where}: checksum mismatch (the archive is corrupt)")
-    return data
-
-
-def _zstd_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    import zstandard
-
-    where = f"{path}: {info.filename}"
-    handle = archive.fp
-    if handle is None:
-        raise InputError(f"{where}: archive is closed")
-    handle.seek(info.header_offset)
-    local = handle.read(_LOCAL_HEADER.size)
-    if len(local) != _LOCAL_HEADER.size or local[:4] != b"PK\x03\x04":
-        raise InputError(f"{where}: bad local header (the archive is corrupt)")
-    fields = _LOCAL_HEADER.unpack(local)
-    name_length, extra_length = fields[-2], fields[-1]
-    handle.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
-    raw = handle.read(info.compress_size)
-    if len(raw) != info.compress_size:
-        raise InputError(f"{where}: truncated")
-    try:
-        reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw))
-        with reader:
-            return bytes(reader.read(MAX_HEADER_BYTES + 1))
-    except zstandard.ZstdError as exc:
-        raise InputError(f"{where}: corrupt zstd data ({exc})") from None
 
 
 def _source(

@@ -18,9 +18,9 @@ _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _FIRST_READ = 256 << 10
 
 
-def top_level_keys(data: bytes) -> tuple[list[str], int | None]:
+def top_level_keys(data: bytes, enough: int | None = None) -> tuple[list[str], int | None]:
     """Keys at depth 1 found in ``data`` (possibly a truncated document), and the offset where
-    a ``"samples"`` key starts, if one was seen."""
+    a ``"samples"`` key starts, if one was seen. With ``enough``, stop after that many keys."""
     keys: list[str] = []
     depth = 0
     for match in _TOKEN.finditer(data):
@@ -40,6 +40,8 @@ def top_level_keys(data: bytes) -> tuple[list[str], int | None]:
                 if key == "samples":
                     return keys, match.start()
                 keys.append(key)
+                if enough is not None and len(keys) >= enough:
+                    return keys, None
     return keys, None
 
 
@@ -52,21 +54,51 @@ def read_head(path: Path, limit: int, parse_constant: Any) -> dict[str, Any]:
             chunk = handle.read(size - len(data))
             data += chunk
             eof = not chunk or len(data) < size
-            _, cut = top_level_keys(data)
-            if cut is not None:
-                head = data[:cut].rstrip().rstrip(b",") + b"}"
-                try:
-                    return _object(path, head, parse_constant)
-                except InputError:
-                    if eof:
-                        raise
-            elif eof:
+            head = _head_before_samples(data, parse_constant)
+            if head is not None:
+                return head
+            if eof:
                 return _object(path, data, parse_constant)
             if size >= limit:
                 raise InputError(
                     f"{path}: no header found in the first {limit >> 20} MiB of the log"
                 )
             size = min(size * 4, limit)
+
+
+_MAX_TRIES = 32
+
+
+def _head_before_samples(data: bytes, parse_constant: Any) -> dict[str, Any] | None:
+    """Cut before the top-level ``"samples"`` key and close the object.
+
+    Each occurrence of ``"samples"`` is tried (``bytes.find`` and ``json.loads`` run in C, a
+    Python token scan does not): only a cut at depth 1 parses, since a nested one or one inside
+    a string leaves brackets or quotes open. After a few failed tries the token scan decides,
+    so a document full of the word cannot make this quadratic.
+    """
+    start = 0
+    for _ in range(_MAX_TRIES):
+        at = data.find(b'"samples"', start)
+        if at < 0:
+            return None
+        candidate = data[:at].rstrip().rstrip(b",") + b"}"
+        try:
+            value = json.loads(candidate, parse_constant=parse_constant)
+        except (ValueError, RecursionError):
+            start = at + 1
+            continue
+        if isinstance(value, dict):
+            return value
+        start = at + 1
+    _, cut = top_level_keys(data)
+    if cut is None:
+        return None
+    try:
+        value = json.loads(data[:cut].rstrip().rstrip(b",") + b"}", parse_constant=parse_constant)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _object(path: Path, data: bytes, parse_constant: Any) -> dict[str, Any]:

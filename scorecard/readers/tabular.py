@@ -28,11 +28,13 @@ def read_evidence(path: Path, default_stage: str | None = None) -> list[Evidence
     return read_source(path, default_stage).evidence
 
 
-def read_source(path: Path, default_stage: str | None = None) -> SourceFile:
-    """The file's evidence with its provenance (format, sha256, size)."""
+def read_source(
+    path: Path, default_stage: str | None = None, fmt: TabularFormat | None = None
+) -> SourceFile:
+    """The file's evidence with its provenance (format, sha256, size); ``fmt`` None sniffs."""
     data = read_bytes(path)
     text = decode_text(path, data)
-    fmt = sniff_format(path, text)
+    fmt = fmt or sniff_format(path, text)
     evidence = _rows(path, text, fmt, default_stage)
     return SourceFile(path=path, format=fmt, sha256=digest(data), size=len(data), evidence=evidence)
 

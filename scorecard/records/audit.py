@@ -35,6 +35,7 @@ from scorecard.db.schema import (
 )
 
 GENESIS = "0" * 64
+_HEAD_KEY = "scorecard_audit_head"
 AUDITED: dict[str, type[Base]] = {
     "model": Model,
     "framework_snapshot": FrameworkSnapshot,
@@ -98,15 +99,27 @@ def append(
     actor: str,
     summary: str,
     model_id: int | None,
-    children: Sequence[Base] = (),
+    children: Sequence[dict[str, Any]] = (),
 ) -> AuditEvent:
-    """Record one event for ``row`` (flushed, so it has its id) inside the caller's transaction."""
+    """Record one event for ``row`` (flushed, so it has its id) inside the caller's transaction.
+
+    ``children`` are the plain column values of rows the event covers with its record (the
+    evidence rows of an ingested source).
+    """
     session.flush()
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction:
+        last_id, last_hash = cached[1], cached[2]
+    else:
+        # Writers hold the database's write lock for the whole transaction, so the head read
+        # here stays the head until commit; later events in this transaction reuse it.
+        last = session.execute(
+            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
+        last_id, last_hash = (last.id, last.hash) if last else (0, GENESIS)
     event = AuditEvent(
-        id=(last.id + 1) if last else 1,
+        id=last_id + 1,
         at=now(),
         action=action,
         entity=entity,
@@ -115,13 +128,14 @@ def append(
         actor=actor,
         os_user=os_user(),
         summary=summary,
-        content_hash=record_hash(entity, row, (row_dict(child) for child in children)),
-        prev_hash=last.hash if last else GENESIS,
+        content_hash=record_hash(entity, row, children),
+        prev_hash=last_hash,
         hash="",
     )
     event.hash = _event_hash(event)
     session.add(event)
     session.flush()
+    session.info[_HEAD_KEY] = (transaction, event.id, event.hash)
     return event
 
 

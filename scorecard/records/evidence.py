@@ -39,24 +39,19 @@ def store(
     """Store the files' evidence under ``model`` in the caller's transaction."""
     results: list[Ingested] = []
     seen: dict[str, int] = {}
-    log_models: set[str] = {
-        name
-        for name in session.scalars(
-            select(Source.log_model).where(Source.model_id == model.id, Source.stage == stage)
-        )
-        if name
-    }
+    earlier = session.execute(
+        select(
+            Source.sha256, Source.id, Source.ingested_at, Source.ingested_by, Source.log_model
+        ).where(Source.model_id == model.id, Source.stage == stage)
+    ).all()
+    # One query for the whole batch, not one per file: a directory can hold hundreds of logs.
+    existing = {row.sha256: row for row in earlier}
+    log_models: set[str] = {row.log_model for row in earlier if row.log_model}
     for file in files:
-        existing = session.scalar(
-            select(Source).where(
-                Source.model_id == model.id, Source.stage == stage, Source.sha256 == file.sha256
-            )
-        )
-        if existing is not None or file.sha256 in seen:
-            source_id = existing.id if existing is not None else seen[file.sha256]
-            when = (
-                f" on {existing.ingested_at:%Y-%m-%d} by {existing.ingested_by}" if existing else ""
-            )
+        known = existing.get(file.sha256)
+        if known is not None or file.sha256 in seen:
+            source_id = known.id if known is not None else seen[file.sha256]
+            when = f" on {known.ingested_at:%Y-%m-%d} by {known.ingested_by}" if known else ""
             results.append(
                 Ingested(
                     file,
@@ -97,12 +92,14 @@ def store(
             }
             for e in file.evidence
         ]
+        children: list[dict[str, Any]] = []
         if rows:
-            # One multi-row INSERT per file: the ORM's unit of work is far slower at volume.
-            session.execute(insert(EvidenceRow), rows)
-        children = list(
-            session.scalars(select(EvidenceRow).where(EvidenceRow.source_id == source.id))
-        )
+            # One multi-row INSERT per file (the ORM's unit of work is far slower at volume);
+            # the ids come back in order, so the audit hash covers the rows as stored.
+            ids = session.scalars(
+                insert(EvidenceRow).returning(EvidenceRow.id, sort_by_parameter_order=True), rows
+            ).all()
+            children = [dict(row, id=row_id) for row, row_id in zip(rows, ids, strict=True)]
         audit.append(
             session,
             action="evidence.ingest",

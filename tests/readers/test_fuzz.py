@@ -91,10 +91,14 @@ def read_or_refuse(data: bytes, suffix: str, **kwargs: Any) -> None:
         path = Path(folder) / f"log{suffix}"
         path.write_bytes(data)
         try:
-            check_sane(read(path, "pre", **kwargs))
+            source = read(path, "pre", **kwargs)
         except InputError as exc:
-            assert str(exc).startswith(str(path))
-            assert "\n" not in str(exc)
+            message = str(exc)
+        else:
+            check_sane(source)
+            return
+        assert message.startswith(str(path))
+        assert "\n" not in message
 
 
 def put(document: Any, path: tuple[Any, ...], value: Any) -> None:
