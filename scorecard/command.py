@@ -528,3 +528,35 @@ def audit_log(url: str | None, model_ref: str | None = None) -> list[dict[str, A
         if model_ref is not None:
             query = query.where(AuditEvent.model_id == models.resolve(session, model_ref).id)
         return [row_dict(e) for e in session.scalars(query)]
+
+
+def render(url: str | None, model_ref: str, out: Path, fmt: str = "pdf") -> dict[str, Any]:
+    """Render the latest (up-to-date) scorecard as a PDF/A-3b system card, HTML or Markdown."""
+    from scorecard.records import models
+    from scorecard.records.session import reading
+    from scorecard.render import card as card_data
+    from scorecard.render.html import render_html, render_markdown, stylesheet
+
+    if fmt not in ("pdf", "html", "md"):
+        raise ScorecardError(f"unknown format {fmt!r} (expected pdf, html or md)")
+    with reading(url) as session:
+        model = models.resolve(session, model_ref)
+        card = card_data.build(session, model)
+    if fmt == "pdf":
+        from scorecard.render.pdf import write_pdf
+
+        write_pdf(render_html(card), stylesheet(), card, out)
+    else:
+        text = render_html(card, standalone=True) if fmt == "html" else render_markdown(card)
+        _write_text(out, text)
+    return card
+
+
+def _write_text(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(text)
+        tmp.replace(target)
+    except OSError as exc:
+        raise ScorecardError(f"{target}: cannot write: {exc.strerror}") from None

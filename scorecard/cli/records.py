@@ -61,6 +61,12 @@ class EvidenceFormat(StrEnum):
     jsonl = "jsonl"
 
 
+class CardFormat(StrEnum):
+    pdf = "pdf"
+    html = "html"
+    md = "md"
+
+
 class Kind(StrEnum):
     level = "level"
     safeguards = "safeguards"
@@ -88,6 +94,7 @@ def register(app: typer.Typer) -> None:
     app.command("mitigate")(mitigate)
     app.command("decide")(decide)
     app.add_typer(audit_app, name="audit")
+    app.command("render")(render)
 
 
 def init(database: Database = None) -> None:
@@ -609,3 +616,28 @@ def audit_log(
             Text(r["summary"]),
         )
     _console().print(table)
+
+
+def render(
+    model: ModelRef,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the card.", dir_okay=False)
+    ],
+    fmt: Annotated[
+        CardFormat,
+        typer.Option(
+            "--format",
+            help="pdf (PDF/A-3b with the record attached), html (standalone) or md (summary).",
+        ),
+    ] = CardFormat.pdf,
+    database: Database = None,
+) -> None:
+    """Render the model's latest scorecard as a system card (PDF/A-3b, HTML or Markdown)."""
+    from scorecard.command import render as run
+
+    with _console_err().status("rendering the system card"):
+        card = run(database, model, output, fmt.value)
+    typer.echo(
+        f"wrote {output} ({fmt.value}) for {card['model']['ref']}, scorecard "
+        f"#{card['scorecard']['id']}"
+    )

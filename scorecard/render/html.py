@@ -1,0 +1,222 @@
+"""The card as HTML (for the PDF and standalone) and as a Markdown summary.
+
+Every template is autoescaped and undefined names are errors: text from logs and from people
+(task names, rationales, model names) is shown as text, never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from scorecard import packs
+from scorecard.render.charts import category_chart
+from scorecard.resources import data_dir
+
+_ROLE_LABELS = {"sag": "Safety Advisory Group", "leadership": "Leadership", "board": "Board"}
+_STAGE_LABELS = {"pre": "Pre-mitigation", "post": "Post-mitigation"}
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(data_dir("templates"))),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = markdown_escape
+    return env
+
+
+def markdown_escape(value: Any) -> str:
+    """Text safe inside Markdown: no emphasis, links, code or table breaks from the input.
+
+    HTML is left to autoescaping (on for every template), which makes it inert in Markdown too.
+    """
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    for char in "\\`*_{}[]()#+!|~":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def view(card: dict[str, Any]) -> dict[str, Any]:
+    """What the templates show, derived from the card data alone."""
+    framework = packs.load_files(card["framework"]["files"], "attached framework")
+    result = card["scorecard"]["result"]
+    colors = {level.id: level.color for level in framework.header.levels}
+    labels = {level.id: level.label for level in framework.header.levels}
+    stage_labels = {s.id: s.label for s in framework.header.stages}
+    stages = result["stages"]
+
+    def badge(level: str | None, *, large: bool = False, overridden: bool = False) -> Markup:
+        if level is None or level == "not_assessed":
+            return Markup('<span class="badge none{}">NOT ASSESSED</span>').format(
+                " large" if large else ""
+            )
+        style = f"background: {colors.get(level, '#999')}"
+        flag = Markup(' <span class="flag">⚑</span>') if overridden else Markup("")
+        return Markup('<span class="badge{}" style="{}">{}</span>{}').format(
+            " large" if large else "", style, labels.get(level, level).upper(), flag
+        )
+
+    sources = {s["id"]: s for s in card["sources"]}
+    rows_per_source: dict[int, int] = {}
+    for e in card["evidence"]:
+        rows_per_source[e["source_id"]] = rows_per_source.get(e["source_id"], 0) + 1
+    categories = []
+    for category_result in result["categories"]:
+        pack = framework.category(category_result["id"])
+        assert pack is not None
+        measured = [i.model_dump() for i in pack.indicators if i.kind == "measured"]
+        categories.append(
+            {
+                "id": category_result["id"],
+                "name": category_result["name"],
+                "tracked": category_result["tracked"],
+                "description": pack.description,
+                "definitions": pack.levels,
+                "thresholds_rationale": " ".join(pack.thresholds_rationale.split()),
+                "stages": category_result["stages"],
+                "brief": {s: _brief(category_result["stages"][s]) for s in stages},
+                "chart": category_chart(category_result, measured, stages, colors),
+                "indicator_rows": _indicator_rows(category_result, stages),
+                "judgments": [
+                    {
+                        **j,
+                        "kind_text": "safeguards judged sufficient up to"
+                        if j["kind"] == "safeguards"
+                        else "rated",
+                    }
+                    for j in card["judgments"]
+                    if j["category"] == category_result["id"]
+                ],
+                "mitigations": [
+                    m for m in card["mitigations"] if m["category"] == category_result["id"]
+                ],
+            }
+        )
+    return {
+        "model": card["model"],
+        "tool": card["tool"],
+        "framework": card["framework"],
+        "policy": card["policy"],
+        "scorecard": card["scorecard"],
+        "date": card["generated_at"][:10],
+        "stages": stages,
+        "stage_labels": {s: stage_labels.get(s, _STAGE_LABELS.get(s, s)) for s in stages},
+        "levels": framework.header.levels,
+        "overall": {s: result["overall"][s] for s in stages},
+        "categories": categories,
+        "warnings": result["warnings"],
+        "gates": result["eligibility"]["gates"],
+        "eligibility": result["eligibility"],
+        "decisions": card["decisions"],
+        "decision_summary": _decision_summary(card["decisions"]),
+        "role_labels": _ROLE_LABELS,
+        "signatures": card.get("signatures", []),
+        "sources": [
+            {
+                **s,
+                "complete": s["metadata"].get("complete", True),
+                "rows": rows_per_source.get(s["id"], 0),
+                "samples": s["metadata"].get("completed_samples"),
+                "eval_ids": " ".join(x for x in (s.get("eval_id"), s.get("eval_run_id")) if x),
+            }
+            for s in sources.values()
+        ],
+        "audit_head": card["audit_head"],
+        "badge": badge,
+    }
+
+
+def render_html(card: dict[str, Any], *, standalone: bool = False) -> str:
+    env = environment()
+    context = view(card)
+    # The stylesheet is the project's own file; the PDF gets it separately.
+    context["standalone_css"] = Markup(_css()) if standalone else None  # noqa: S704
+    return env.get_template("card.html.j2").render(context)
+
+
+def render_markdown(card: dict[str, Any]) -> str:
+    return environment().get_template("card.md.j2").render(view(card))
+
+
+def stylesheet() -> str:
+    return _css()
+
+
+def _css() -> str:
+    return (data_dir("templates") / "card.css").read_text()
+
+
+def _brief(stage: dict[str, Any]) -> str:
+    if stage["level"] is None or stage["level"] == "not_assessed":
+        return "no evidence, no judgment"
+    if stage.get("overridden") and stage.get("override"):
+        return f"override by {stage['override']['by']} (computed {stage['computed_level']})"
+    if stage["basis"] == "judgment":
+        judged = [j for j in stage["judgments"] if j["level"] == stage["level"]]
+        for indicator in stage["indicators"]:
+            if indicator.get("judgment") and indicator["level"] == stage["level"]:
+                judged.append(indicator["judgment"])
+        return f"judgment by {judged[-1]['by']}" if judged else "judgment"
+    deciding = next(
+        (i for i in stage["indicators"] if i["id"] == stage["deciding_indicator"]), None
+    )
+    if deciding is None or deciding.get("rated_value") is None:
+        return "evidence"
+    value = f"{deciding['rated_value']:.3g}"
+    if deciding.get("threshold_crossed"):
+        return f"{deciding['id']} {value} ≥ {deciding['threshold_crossed']['value']:g}"
+    following = deciding.get("next_threshold")
+    if following:
+        return f"{deciding['id']} {value} < {following['value']:g} ({following['level']})"
+    return f"{deciding['id']} {value}"
+
+
+def _indicator_rows(category: dict[str, Any], stages: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for stage in stages:
+        for indicator in category["stages"][stage]["indicators"]:
+            if indicator["level"] is None and indicator["value"] is None:
+                continue
+            value_text = "judgment"
+            if indicator["value"] is not None:
+                value_text = f"{indicator['value']:.4g}"
+                if indicator.get("interval"):
+                    a, b = indicator["interval"]
+                    value_text += f" [{a:.3g}, {b:.3g}]"
+                if indicator.get("rated_value") not in (None, indicator["value"]):
+                    value_text += f" (rated {indicator['rated_value']:.3g})"
+            crossed = indicator.get("threshold_crossed")
+            following = indicator.get("next_threshold")
+            rows.append(
+                {
+                    "name": indicator["name"],
+                    "task": indicator.get("task"),
+                    "metric": indicator.get("metric"),
+                    "stage": stage,
+                    "value_text": value_text,
+                    "crossed": f"{crossed['level']} ≥ {crossed['value']:g}" if crossed else "—",
+                    "next": (
+                        f"{following['level']} at {following['value']:g} "
+                        f"({indicator['distance_to_next']:.3g} away)"
+                    )
+                    if following
+                    else "—",
+                    "level": indicator["level"],
+                    "overridden": indicator.get("overridden", False),
+                }
+            )
+    return rows
+
+
+def _decision_summary(decisions: list[dict[str, Any]]) -> str:
+    if not decisions:
+        return "none recorded yet"
+    final = decisions[-1]
+    who = _ROLE_LABELS.get(final["role"], final["role"])
+    return f"{final['decision']} ({who}, {final['by']}, {final['created_at'][:10]})"
