@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from scorecard.db.engine import DatabaseError, display_url, get_engine
 from scorecard.resources import data_dir
 
-HEAD = "0001"
+HEAD = "0002"
 """The revision this code is written for; a test checks it is the scripts' head."""
 
 

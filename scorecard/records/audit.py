@@ -25,6 +25,7 @@ from scorecard.db.schema import (
     AuditEvent,
     Base,
     Decision,
+    Document,
     EvidenceRow,
     FrameworkSnapshot,
     JudgmentRow,
@@ -44,6 +45,7 @@ AUDITED: dict[str, type[Base]] = {
     "judgment": JudgmentRow,
     "mitigation": Mitigation,
     "decision": Decision,
+    "document": Document,
 }
 
 

@@ -68,17 +68,18 @@ def test_newer_database_is_refused(db: str) -> None:
         init(db)
 
 
-def test_older_database_says_upgrade(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pretend this code expects a later revision than the database has.
-    from scorecard.db import migrate
-
-    monkeypatch.setattr(migrate, "HEAD", "0002")
+def test_older_database_says_upgrade(empty_db: str) -> None:
+    url = resolve_url(empty_db)
+    upgrade(url, "0001")
     with pytest.raises(
         DatabaseError,
-        match=r"is at schema revision 0001, this scorecard needs "
-        r"0002: run `scorecard db upgrade`",
+        match=rf"is at schema revision 0001, this scorecard needs "
+        rf"{HEAD}: run `scorecard db upgrade`",
     ):
-        models_list(db)
+        models_list(empty_db)
+    shown, before, after = init(empty_db)
+    assert (before, after) == ("0001", HEAD)
+    assert models_list(empty_db) == []
 
 
 def test_bad_urls_are_one_line_errors() -> None:
