@@ -77,7 +77,7 @@ def test_older_database_says_upgrade(empty_db: str) -> None:
         rf"{HEAD}: run `scorecard db upgrade`",
     ):
         models_list(empty_db)
-    shown, before, after = init(empty_db)
+    _, before, after = init(empty_db)
     assert (before, after) == ("0001", HEAD)
     assert models_list(empty_db) == []
 
