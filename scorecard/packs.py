@@ -73,8 +73,25 @@ def pack_files(folder: Path) -> dict[str, str]:
     return {path.name: _read_text(path) for path in sorted(folder.glob("*.toml"))}
 
 
+_LOADED: dict[str, Framework] = {}
+
+
 def load_files(files: dict[str, str], where: str = "snapshot") -> Framework:
-    """Build a framework from its files' text (a folder on disk, or a stored snapshot)."""
+    """Build a framework from its files' text (a folder on disk, or a stored snapshot).
+
+    Frameworks are immutable, so one parsed per content hash is reused (parsing and validating
+    a pack costs milliseconds, and scoring many models loads the same pack each time).
+    """
+    key = content_hash(files)
+    cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    framework = _parse_files(files, where)
+    _LOADED[key] = framework
+    return framework
+
+
+def _parse_files(files: dict[str, str], where: str) -> Framework:
     root = Path(where)
     header_path = root / HEADER_FILE
     if HEADER_FILE not in files:

@@ -6,6 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+MAX_COUNT = 2**63 - 1
+"""The largest count a database integer column holds; anything larger is a broken input."""
+
 
 class SourceRef(BaseModel):
     """Where an input came from, so every error and rationale can point at it."""
@@ -29,7 +32,7 @@ class Evidence(BaseModel):
     metric: str
     value: float = Field(allow_inf_nan=False)
     stderr: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
-    n_samples: int | None = Field(default=None, ge=0)
+    n_samples: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     source: SourceRef | None = None
 
 

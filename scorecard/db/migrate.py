@@ -78,8 +78,12 @@ def history(url: str) -> list[Revision]:
 
 
 def ensure_current(connection: Connection, url: str) -> None:
-    """Raise a message saying what to run unless the schema is exactly at HEAD."""
-    revision = _revision(connection)
+    """Raise a message saying what to run unless the schema is exactly at HEAD.
+
+    Runs before every command, so it asks the database directly (two small queries) instead of
+    setting up Alembic's migration context.
+    """
+    revision = _stamped_revision(connection)
     if revision == HEAD:
         return
     where = display_url(url)
@@ -101,6 +105,19 @@ def _refuse_newer(url: str, revision: str | None) -> None:
             f"{display_url(url)} was written by a newer scorecard (schema revision {revision} "
             "is unknown here): upgrade scorecard before using this database"
         )
+
+
+def _stamped_revision(connection: Connection) -> str | None:
+    if connection.dialect.name == "sqlite":
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).first()
+    else:  # PostgreSQL: resolved through the search path, like every other table
+        exists = connection.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+    if not exists:
+        return None
+    value = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return str(value) if value is not None else None
 
 
 def _revision(connection: Connection) -> str | None:

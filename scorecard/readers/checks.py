@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from scorecard.core.evidence import MAX_COUNT
 from scorecard.errors import InputError
 
 RATE_METRICS = frozenset(
@@ -75,6 +76,8 @@ def sample_count(path: Path, where: str, value: Any) -> int | None:
         raise InputError(f"{path}: {where}: sample count {value!r} is not a whole number")
     if value < 0:
         raise InputError(f"{path}: {where}: sample count {value} is negative")
+    if value > MAX_COUNT:
+        raise InputError(f"{path}: {where}: sample count {value} is implausibly large")
     return int(value)
 
 

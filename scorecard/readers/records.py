@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from scorecard.core.evidence import MAX_COUNT
 from scorecard.errors import InputError
 
 MAX_TABULAR_BYTES = 64 << 20
@@ -164,6 +165,8 @@ class Row:
             return None
         if not number.is_integer():
             raise self.fail(f"{name} {self.data.get(name)!r} is not a whole number")
+        if number > MAX_COUNT:
+            raise self.fail(f"{name} {self.data.get(name)!r} is implausibly large")
         return int(number)
 
     def flag(self, name: str) -> bool:

@@ -153,37 +153,68 @@ class VerifyReport:
         return not self.problems
 
 
+_CHUNK = 2000
+
+
 def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
-    """Walk the chain and every record it covers; collect what is broken, first problem first."""
+    """Walk the chain and every record it covers; collect what is broken, first problem first.
+
+    Events are read in chunks, with the records they describe loaded per chunk, so memory stays
+    bounded however large the database (a source's evidence rows are hashed with it).
+    """
     report = VerifyReport()
     covered: dict[str, set[int]] = {entity: set() for entity in AUDITED}
     previous_hash, previous_id = GENESIS, 0
-    evidence_by_source = _evidence_by_source(session)
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
-        report.events += 1
-        where = f"audit event #{event.id} ({event.action}, {event.entity} #{event.entity_id})"
-        if event.id != previous_id + 1:
-            report.problems.append(f"{where}: follows event #{previous_id}: events are missing")
-        if event.prev_hash != previous_hash:
-            report.problems.append(f"{where}: does not link to the event before it")
-        if _event_hash(event) != event.hash:
-            report.problems.append(f"{where}: the event itself was altered")
-        previous_hash, previous_id = event.hash, event.id
-        table = AUDITED.get(event.entity)
-        if table is None:
-            report.problems.append(f"{where}: unknown entity {event.entity!r}")
-            continue
-        record = session.get(table, event.entity_id)
-        if record is None:
-            report.problems.append(f"{where}: the record was deleted")
-            continue
-        if event.entity_id in covered[event.entity]:
-            report.problems.append(f"{where}: a second event for the same record")
-        covered[event.entity].add(event.entity_id)
-        children = evidence_by_source.get(event.entity_id, []) if event.entity == "source" else []
-        if record_hash(event.entity, record, children) != event.content_hash:
-            report.problems.append(f"{where}: the record changed since it was recorded")
+    last_seen = 0
+    while True:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.id > last_seen)
+                .order_by(AuditEvent.id)
+                .limit(_CHUNK)
+            )
+        )
+        if not events:
+            break
+        last_seen = events[-1].id
+        records = _records_for(session, events)
+        evidence = _evidence_for(session, [e.entity_id for e in events if e.entity == "source"])
+        for event in events:
+            report.events += 1
+            where = f"audit event #{event.id} ({event.action}, {event.entity} #{event.entity_id})"
+            if event.id != previous_id + 1:
+                report.problems.append(f"{where}: follows event #{previous_id}: events are missing")
+            if event.prev_hash != previous_hash:
+                report.problems.append(f"{where}: does not link to the event before it")
+            if _event_hash(event) != event.hash:
+                report.problems.append(f"{where}: the event itself was altered")
+            previous_hash, previous_id = event.hash, event.id
+            if event.entity not in AUDITED:
+                report.problems.append(f"{where}: unknown entity {event.entity!r}")
+                continue
+            record = records.get((event.entity, event.entity_id))
+            if record is None:
+                report.problems.append(f"{where}: the record was deleted")
+                continue
+            if event.entity_id in covered[event.entity]:
+                report.problems.append(f"{where}: a second event for the same record")
+            covered[event.entity].add(event.entity_id)
+            children = evidence.get(event.entity_id, []) if event.entity == "source" else []
+            if record_hash(event.entity, record, children) != event.content_hash:
+                report.problems.append(f"{where}: the record changed since it was recorded")
+        session.expunge_all()  # keep the identity map from growing with the database
     report.head = previous_hash
+    _check_coverage(session, covered, report)
+    if expect_head is not None and expect_head != report.head:
+        report.problems.append(
+            f"the chain ends at {report.head[:16]}…, not at the expected head {expect_head[:16]}…"
+        )
+    return report
+
+
+def _check_coverage(session: Session, covered: dict[str, set[int]], report: VerifyReport) -> None:
+    """Rows no event describes were inserted outside scorecard."""
     for entity, table in AUDITED.items():
         ids = session.scalars(select(table.id)).all()  # type: ignore[attr-defined]
         report.records += len(ids)
@@ -200,17 +231,29 @@ def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
     )
     if orphans:
         report.problems.append(f"{orphans} evidence rows belong to no recorded source")
-    if expect_head is not None and expect_head != report.head:
-        report.problems.append(
-            f"the chain ends at {report.head[:16]}…, not at the expected head {expect_head[:16]}…"
-        )
-    return report
 
 
-def _evidence_by_source(session: Session) -> dict[int, list[dict[str, Any]]]:
-    # Plain rows, not ORM objects: a large database holds hundreds of thousands of them.
+def _records_for(session: Session, events: list[AuditEvent]) -> dict[tuple[str, int], Base]:
+    """The records a chunk of events describes, one query per table."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.entity in AUDITED:
+            wanted.setdefault(event.entity, set()).add(event.entity_id)
+    found: dict[tuple[str, int], Base] = {}
+    for entity, ids in wanted.items():
+        table = AUDITED[entity]
+        for row in session.scalars(select(table).where(table.id.in_(ids))):  # type: ignore[attr-defined]
+            found[(entity, row.id)] = row  # type: ignore[attr-defined]
+    return found
+
+
+def _evidence_for(session: Session, source_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    # Plain rows, not ORM objects, and only for this chunk's sources.
     grouped: dict[int, list[dict[str, Any]]] = {}
+    if not source_ids:
+        return grouped
     table = EvidenceRow.__table__
-    for row in session.execute(select(table)).mappings().yield_per(10000):
+    query = select(table).where(table.c.source_id.in_(source_ids))
+    for row in session.execute(query).mappings():
         grouped.setdefault(row["source_id"], []).append({k: _normal(v) for k, v in row.items()})
     return grouped

@@ -94,12 +94,16 @@ def store(
         ]
         children: list[dict[str, Any]] = []
         if rows:
-            # One multi-row INSERT per file (the ORM's unit of work is far slower at volume);
-            # the ids come back in order, so the audit hash covers the rows as stored.
-            ids = session.scalars(
-                insert(EvidenceRow).returning(EvidenceRow.id, sort_by_parameter_order=True), rows
-            ).all()
-            children = [dict(row, id=row_id) for row, row_id in zip(rows, ids, strict=True)]
+            # One multi-row INSERT per file (the ORM's unit of work is far slower at volume),
+            # then the rows as stored, for the audit hash.
+            session.execute(insert(EvidenceRow), rows)
+            table = EvidenceRow.__table__
+            children = [
+                dict(row)
+                for row in session.execute(
+                    select(table).where(table.c.source_id == source.id).order_by(table.c.id)
+                ).mappings()
+            ]
         audit.append(
             session,
             action="evidence.ingest",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from scorecard import packs
 from scorecard.core.framework import Framework
@@ -143,9 +143,13 @@ def require_latest(session: Session, model: Model) -> ScorecardRow:
 
 
 def history(session: Session, model: Model) -> list[ScorecardRow]:
+    # The stored results (tens of KB each) load only when asked for: listing needs none.
     return list(
         session.scalars(
-            select(ScorecardRow).where(ScorecardRow.model_id == model.id).order_by(ScorecardRow.id)
+            select(ScorecardRow)
+            .options(defer(ScorecardRow.result_json))
+            .where(ScorecardRow.model_id == model.id)
+            .order_by(ScorecardRow.id)
         )
     )
 
