@@ -378,7 +378,7 @@ def history(url: str | None, model_ref: str) -> list[dict[str, Any]]:
     import json
 
     from scorecard.records import models, scorecards
-    from scorecard.records.audit import row_dict
+    from scorecard.records.audit import timestamp
     from scorecard.records.session import reading
 
     with reading(url) as session:
@@ -388,7 +388,7 @@ def history(url: str | None, model_ref: str) -> list[dict[str, Any]]:
                 "id": r.id,
                 "hash": r.content_hash,
                 "computed_by": r.computed_by,
-                "computed_at": row_dict(r)["computed_at"],
+                "computed_at": timestamp(r.computed_at),
                 "policy": r.policy,
                 "overall": json.loads(r.overall_json),
                 "deploy": r.deploy,

@@ -69,6 +69,11 @@ def _normal(value: Any) -> Any:
     return value
 
 
+def timestamp(value: datetime) -> str:
+    """A stored time as shown and hashed: UTC, ISO 8601, microseconds."""
+    return str(_normal(value))
+
+
 def row_dict(row: Base) -> dict[str, Any]:
     return {column.key: _normal(getattr(row, column.key)) for column in row.__table__.columns}
 
