@@ -20,8 +20,8 @@ from scorecard.command import (
 from scorecard.core.evidence import Judgment
 from scorecard.errors import ScorecardError
 from scorecard.render.pdf import FetchRefused, write_pdf
+from scorecard.render.record import extract_attachment, recompute
 from scorecard.resources import example_dir
-from scorecard.verify import extract_attachment, recompute
 
 
 def pdftext(path: Path) -> str:
