@@ -144,7 +144,7 @@ def upgrade() -> None:
         sa.Column("format", sa.String(length=32), nullable=False),
         sa.Column("file_name", sa.String(length=500), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("log_model", sa.String(length=200), nullable=True),
         sa.Column("eval_run_id", sa.String(length=100), nullable=True),
         sa.Column("eval_id", sa.String(length=100), nullable=True),

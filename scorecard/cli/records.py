@@ -227,8 +227,10 @@ def ingest(
     from scorecard.command import ingest as run
 
     files = discover_files(paths)
-    show_progress = len(files) > 3 and not as_json
-    with Progress(console=_console_err(), transient=True, disable=not show_progress) as progress:
+    console = _console_err()
+    # A transient bar on a pipe or a log file would leave a stray line behind.
+    show_progress = len(files) > 3 and not as_json and console.is_terminal
+    with Progress(console=console, transient=True, disable=not show_progress) as progress:
         task = progress.add_task("reading evidence", total=len(files))
         results = run(
             database,

@@ -6,8 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_COUNT = 2**63 - 1
-"""The largest count a database integer column holds; anything larger is a broken input."""
+MAX_COUNT = 2**31 - 1
+"""The largest sample count accepted: what every backend's integer column holds (more than two
+billion samples in one evaluation means a broken input)."""
+MAX_TASK_LENGTH = 300
+MAX_METRIC_LENGTH = 200
 
 
 class SourceRef(BaseModel):
@@ -28,8 +31,8 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     stage: str
-    task: str
-    metric: str
+    task: str = Field(max_length=MAX_TASK_LENGTH)
+    metric: str = Field(max_length=MAX_METRIC_LENGTH)
     value: float = Field(allow_inf_nan=False)
     stderr: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     n_samples: int | None = Field(default=None, ge=0, le=MAX_COUNT)

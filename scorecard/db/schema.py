@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -79,7 +80,7 @@ class Source(Base):
     format: Mapped[str] = mapped_column(String(32))
     file_name: Mapped[str] = mapped_column(String(500))
     sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # a .json log can pass 2 GiB
     log_model: Mapped[str | None] = mapped_column(String(200))
     eval_run_id: Mapped[str | None] = mapped_column(String(100))
     eval_id: Mapped[str | None] = mapped_column(String(100))

@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from scorecard.core.evidence import MAX_COUNT
+from scorecard.core.evidence import MAX_COUNT, MAX_METRIC_LENGTH, MAX_TASK_LENGTH
 from scorecard.errors import InputError
 
 RATE_METRICS = frozenset(
@@ -92,7 +92,19 @@ def mapping(path: Path, where: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def text(path: Path, where: str, value: Any) -> str:
+def text(path: Path, where: str, value: Any, max_length: int = 10_000) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{path}: {where}: expected a non-empty string")
+    if len(value) > max_length:
+        raise InputError(f"{path}: {where}: longer than {max_length} characters")
+    return value
+
+
+def task_name(path: Path, where: str, value: Any) -> str:
+    return text(path, where, value, MAX_TASK_LENGTH)
+
+
+def metric_name(path: Path, where: str, value: str) -> str:
+    if len(value) > MAX_METRIC_LENGTH:
+        raise InputError(f"{path}: {where}: metric name longer than {MAX_METRIC_LENGTH} characters")
     return value

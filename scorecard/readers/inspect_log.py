@@ -99,7 +99,7 @@ def _source(
             "to ingest it, flagged as incomplete)"
         )
     spec = checks.mapping(path, "eval", header.get("eval"))
-    task = checks.text(path, "eval.task", spec.get("task"))
+    task = checks.task_name(path, "eval.task", spec.get("task"))
     results = header.get("results")
     if results is None and status == "success":
         raise InputError(f"{path}: no results section: nothing to ingest")
@@ -180,7 +180,7 @@ def _evidence(
         stderr = checks.stderr_value(path, where, stderr_body.get("value"))
         for metric, value in values.items():
             attach = stderr if metric in _WITH_STDERR else None
-            names = [f"{key}/{metric}"]
+            names = [checks.metric_name(path, where, f"{key}/{metric}")]
             if i == primary and metric != "stderr":
                 names.insert(0, metric)  # the headline scorer's metrics by their plain names
             evidence.extend(

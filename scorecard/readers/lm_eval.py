@@ -36,6 +36,7 @@ def read(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFil
     evidence: list[Evidence] = []
     for task, raw in results.items():
         body = checks.mapping(path, f"results.{task}", raw)
+        checks.task_name(path, f"results.{task[:40]}", task)
         counts = checks.optional_mapping(n_samples.get(task))
         count = checks.sample_count(
             path,
@@ -46,7 +47,9 @@ def read(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFil
             if "," not in key or "_stderr," in key:
                 continue  # aliases, names, sample lengths and the stderr companions
             metric, _, filter_name = key.partition(",")
-            name = metric if filter_name == "none" else key
+            name = checks.metric_name(
+                path, f"results.{task}", metric if filter_name == "none" else key
+            )
             where = f"results.{task}"
             evidence.append(
                 Evidence(

@@ -129,7 +129,9 @@ class Row:
             return value or None
         return value
 
-    def text(self, name: str, *, required: bool = True) -> str | None:
+    def text(
+        self, name: str, *, required: bool = True, max_length: int | None = None
+    ) -> str | None:
         value = self._raw(name)
         if value is None:
             if required:
@@ -137,7 +139,10 @@ class Row:
             return None
         if isinstance(value, (dict, list, bool)):
             raise self.fail(f"{name} must be text, got {type(value).__name__}")
-        return str(value)
+        text = str(value)
+        if max_length is not None and len(text) > max_length:
+            raise self.fail(f"{name} is longer than {max_length} characters")
+        return text
 
     def number(
         self, name: str, *, required: bool = True, minimum: float | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scorecard.core.evidence import Evidence, SourceRef
+from scorecard.core.evidence import MAX_METRIC_LENGTH, MAX_TASK_LENGTH, Evidence, SourceRef
 from scorecard.errors import InputError
 from scorecard.readers.interface import SourceFile, digest
 from scorecard.readers.records import (
@@ -58,8 +58,8 @@ def _rows(path: Path, text: str, fmt: TabularFormat, default_stage: str | None) 
         evidence.append(
             Evidence(
                 stage=stage,
-                task=row.text("task") or "",
-                metric=row.text("metric") or "",
+                task=row.text("task", max_length=MAX_TASK_LENGTH) or "",
+                metric=row.text("metric", max_length=MAX_METRIC_LENGTH) or "",
                 value=value,
                 stderr=row.number("stderr", required=False, minimum=0),
                 n_samples=row.count("n_samples"),
