@@ -47,4 +47,5 @@ def demo(
         )
     console.print(Text(f"Database: {outcome['database']}"))
     console.print(Text(f"Scorecard JSON: {out / 'scorecard.json'}"))
+    console.print(Text(f"System card (PDF/A-3b): {outcome['card']}", style="bold"))
     console.print(Text(f"Audit head: {outcome['audit_head']}", style="dim"))
