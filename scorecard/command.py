@@ -171,13 +171,13 @@ def demo(out_dir: Path, step: Any = None) -> dict[str, Any]:
     say(f"audit chain verified: {report.events} events")
     shown = show(url, DEMO_MODEL)
     _write_json(out_dir / "scorecard.json", shown)
-    card = out_dir / "card.pdf"
-    render(url, DEMO_MODEL, card)
-    say(f"rendered the system card: {card}")
+    card_path = out_dir / "card.pdf"
+    render(url, DEMO_MODEL, card_path)
+    say(f"rendered the system card: {card_path}")
     return {
         "database": str(database),
         "scorecard": shown,
-        "card": str(card),
+        "card": str(card_path),
         "audit_head": report.head,
         "audit_events": report.events,
     }

@@ -8,21 +8,26 @@ scorecard is refused rather than misread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from scorecard.db.engine import DatabaseError, display_url, get_engine
 from scorecard.resources import data_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only where migrations run: the schema check before every command asks
+# the database directly, and importing Alembic costs a quarter of a second.
 
 HEAD = "0002"
 """The revision this code is written for; a test checks it is the scripts' head."""
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(data_dir("migrations")))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -31,6 +36,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
     """Create or upgrade the schema; returns (revision before, revision after)."""
+    from alembic import command
+
     before = current(url)
     _refuse_newer(url, before)
     engine = get_engine(url)
@@ -42,6 +49,8 @@ def upgrade(url: str, revision: str = "head") -> tuple[str | None, str | None]:
 
 
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
     engine = get_engine(url)
     config = alembic_config(url)
     with engine.begin() as connection:
@@ -63,6 +72,8 @@ class Revision:
 
 
 def history(url: str) -> list[Revision]:
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(alembic_config(url))
     heads = set(scripts.get_heads())
     revisions = [
@@ -121,5 +132,7 @@ def _stamped_revision(connection: Connection) -> str | None:
 
 
 def _revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection)
     return context.get_current_revision()
