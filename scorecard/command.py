@@ -3,6 +3,7 @@ code and the command line take the same path."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,12 +173,40 @@ def demo(out_dir: Path, step: Any = None) -> dict[str, Any]:
     shown = show(url, DEMO_MODEL)
     _write_json(out_dir / "scorecard.json", shown)
     card_path = out_dir / "card.pdf"
-    render(url, DEMO_MODEL, card_path)
+    signers = [
+        ("SAG chair", "Dr. Jonas Berg", "jonas.berg@example.org"),
+        ("CEO", "Alex Moreau", "alex.moreau@example.org"),
+    ]
+    render(url, DEMO_MODEL, card_path, signatories=[(r, n) for r, n, _ in signers])
     say(f"rendered the system card: {card_path}")
+    # A throwaway identity per signer, as a team without a PKI would make with `keys new`.
+    passphrase = os.urandom(24).hex().encode()
+    trust = []
+    for role, name, email in signers:
+        keys = out_dir / "keys" / name.split()[-1].lower()
+        cert, key = keys_new(name, email, keys, passphrase)
+        trust.append(cert)
+        sign(
+            url,
+            card_path,
+            card_path,
+            key=key,
+            cert=cert,
+            passphrase=passphrase,
+            role=role,
+            name=name,
+        )
+        say(f"signed as {role}: {name}")
+    checked = verify(card_path, trust, url)
+    if not checked.ok:
+        failed = next(c for c in checked.checks if not c.ok)
+        raise ScorecardError(f"demo card failed verification: {failed.name}: {failed.detail}")
+    say("verified: signatures, attached record, recomputed levels and the database agree")
     return {
         "database": str(database),
         "scorecard": shown,
         "card": str(card_path),
+        "trust": [str(c) for c in trust],
         "audit_head": report.head,
         "audit_events": report.events,
     }
@@ -534,8 +563,18 @@ def audit_log(url: str | None, model_ref: str | None = None) -> list[dict[str, A
         return [row_dict(e) for e in session.scalars(query)]
 
 
-def render(url: str | None, model_ref: str, out: Path, fmt: str = "pdf") -> dict[str, Any]:
-    """Render the latest (up-to-date) scorecard as a PDF/A-3b system card, HTML or Markdown."""
+def render(
+    url: str | None,
+    model_ref: str,
+    out: Path,
+    fmt: str = "pdf",
+    signatories: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """Render the latest (up-to-date) scorecard as a PDF/A-3b system card, HTML or Markdown.
+
+    ``signatories`` (role, name) are listed in the card's signature block: the signatures come
+    after rendering, so their times are in the signatures themselves.
+    """
     from scorecard.records import models
     from scorecard.records.session import reading
     from scorecard.render import card as card_data
@@ -546,6 +585,10 @@ def render(url: str | None, model_ref: str, out: Path, fmt: str = "pdf") -> dict
     with reading(url) as session:
         model = models.resolve(session, model_ref)
         card = card_data.build(session, model)
+    card["signatures"] = [
+        {"role": role, "name": name, "when": "see the digital signature"}
+        for role, name in signatories
+    ]
     if fmt == "pdf":
         from scorecard.render.pdf import write_pdf
 
@@ -564,3 +607,64 @@ def _write_text(target: Path, text: str) -> None:
         tmp.replace(target)
     except OSError as exc:
         raise ScorecardError(f"{target}: cannot write: {exc.strerror}") from None
+
+
+def keys_new(
+    name: str, email: str, out_dir: Path, passphrase: bytes, algorithm: str = "ecdsa-p256"
+) -> tuple[Path, Path]:
+    """A self-signed signing certificate and an encrypted private key, for teams with no PKI."""
+    from scorecard.sign.keys import new_identity
+
+    if algorithm not in ("ecdsa-p256", "rsa-3072"):
+        raise ScorecardError(f"unknown algorithm {algorithm!r} (ecdsa-p256 or rsa-3072)")
+    return new_identity(name, email, out_dir, passphrase, algorithm)  # type: ignore[arg-type]
+
+
+def sign(
+    url: str | None,
+    pdf: Path,
+    out: Path,
+    *,
+    key: Path,
+    cert: Path,
+    passphrase: bytes,
+    role: str,
+    name: str,
+    location: str | None = None,
+) -> Any:
+    """Sign a system card and record the signature, with the signed PDF's hash, as a document
+    of the scorecard the card carries."""
+    import json
+
+    from scorecard.records import documents, models
+    from scorecard.records.session import writing
+    from scorecard.render.record import extract_attachment
+    from scorecard.sign.signer import sign_pdf
+
+    card = json.loads(extract_attachment(pdf))
+    record = sign_pdf(
+        pdf, out, key=key, cert=cert, passphrase=passphrase, role=role, name=name, location=location
+    )
+    with writing(url) as session:
+        model = models.resolve(session, card["model"]["ref"])
+        documents.record(
+            session,
+            model,
+            card["scorecard"]["id"],
+            kind="signature",
+            file_name=out.name,
+            sha256=record.sha256,
+            actor=actor_name(name),
+            signer=name,
+            role=role,
+            field_name=record.field_name,
+        )
+    return record
+
+
+def verify(pdf: Path, trust: Sequence[Path] = (), url: str | None = None) -> Any:
+    """Check a card's signatures, its attached record, its levels and (with a database) the
+    record there."""
+    from scorecard.verify import verify_card
+
+    return verify_card(pdf, trust, url)

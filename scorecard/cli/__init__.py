@@ -60,11 +60,12 @@ def _root(
 
 
 def _register() -> None:
-    from scorecard.cli import demo, frameworks, records, score
+    from scorecard.cli import demo, frameworks, records, score, signing
 
     app.add_typer(frameworks.app, name="frameworks")
     score.register(app)
     records.register(app)
+    signing.register(app)
     demo.register(app)
 
 

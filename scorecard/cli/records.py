@@ -632,13 +632,78 @@ def render(
             help="pdf (PDF/A-3b with the record attached), html (standalone) or md (summary).",
         ),
     ] = CardFormat.pdf,
+    signer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--signer",
+            help="ROLE=NAME of a person who will sign, listed in the "
+            "card's signature block (repeatable, in signing order).",
+        ),
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option(help="Sign the PDF with this key right away.", dir_okay=False)
+    ] = None,
+    cert: Annotated[
+        Path | None, typer.Option(help="The certificate that goes with --key.", dir_okay=False)
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="The signer's role, with --key.")] = None,
+    name: Annotated[str | None, typer.Option(help="The signer's name, with --key.")] = None,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--passphrase-file",
+            help="The key's passphrase (first line), with --key.",
+            dir_okay=False,
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
-    """Render the model's latest scorecard as a system card (PDF/A-3b, HTML or Markdown)."""
-    from scorecard.command import render as run
+    """Render the model's latest scorecard as a system card (PDF/A-3b, HTML or Markdown).
 
+    With --key and --cert the PDF is signed right after rendering.
+    """
+    from scorecard.command import render as run
+    from scorecard.errors import ScorecardError
+
+    signatories = []
+    for item in signer or []:
+        who_role, sep, who = item.partition("=")
+        if not sep or not who_role.strip() or not who.strip():
+            raise ScorecardError(f"--signer {item!r}: expected ROLE=NAME")
+        signatories.append((who_role.strip(), who.strip()))
+    signing = key is not None or cert is not None
+    if signing and (key is None or cert is None or not role or not name or fmt != "pdf"):
+        raise ScorecardError(
+            "signing while rendering needs a PDF and --key, --cert, --role and --name"
+        )
+    passphrase = None
+    if signing:
+        from scorecard.sign.keys import read_passphrase
+
+        passphrase = read_passphrase(passphrase_file, prompt=True)
+        if not signatories:
+            signatories = [(role or "", name or "")]
     with _console_err().status("rendering the system card"):
-        card = run(database, model, output, fmt.value)
+        card = run(database, model, output, fmt.value, signatories)
+    if signing:
+        from scorecard.command import sign
+
+        assert key is not None
+        assert cert is not None
+        assert role
+        assert name
+        assert passphrase
+        record = sign(
+            database,
+            output,
+            output,
+            key=key,
+            cert=cert,
+            passphrase=passphrase,
+            role=role,
+            name=name,
+        )
+        typer.echo(f"signed as {role} ({name}), field {record.field_name}")
     typer.echo(
         f"wrote {output} ({fmt.value}) for {card['model']['ref']}, scorecard "
         f"#{card['scorecard']['id']}"

@@ -1,0 +1,1 @@
+"""Signing system cards (PAdES with pyHanko) and validating their signatures."""
