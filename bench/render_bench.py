@@ -93,6 +93,9 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="scorecard-render-bench-"))
     databases = prepare(work)
+    from scorecard.sign.keys import new_identity
+
+    cert, key = new_identity("Bench Signer", "bench@example.org", work / "id", b"bench-pass")
     models = {"demo": "Kestrel-2@2026-11", "big": "Big@1"}
     results: dict[str, dict[str, object]] = {}
     for name, db in databases.items():
@@ -146,6 +149,42 @@ def main() -> None:
         """,
             args.runs,
         )
+        # Signing: pyHanko alone on WeasyPrint's PDF, against scorecard's sign (which also reads
+        # the attached record and stores the signature in the database).
+        pyhanko = step(
+            f"""
+            from pyhanko.sign import signers, fields
+            from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+            t = time.perf_counter()
+            signer = signers.SimpleSigner.load({str(key)!r}, {str(cert)!r},
+                                               key_passphrase=b"bench-pass")
+            with open({str(work / (name + "-weasy.pdf"))!r}, "rb") as inf:
+                w = IncrementalPdfFileWriter(inf, strict=False)
+                meta = signers.PdfSignatureMetadata(field_name="Signature1",
+                    subfilter=fields.SigSeedSubFilter.PADES, reason="SAG chair", name="B",
+                    certify=True, docmdp_permissions=fields.MDPPerm.FILL_FORMS)
+                with open({str(work / (name + "-pyhanko.pdf"))!r}, "wb") as out:
+                    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out)
+            seconds = time.perf_counter() - t
+        """,
+            args.runs,
+        )
+        ours_sign = step(
+            f"""
+            import shutil
+            from pathlib import Path
+            import pyhanko.sign, sqlalchemy  # imported before the clock, as for pyHanko
+            from scorecard.command import sign
+            import scorecard.sign.signer, scorecard.records.documents, scorecard.render.record
+            shutil.copyfile({str(work / (name + ".pdf"))!r}, {str(work / (name + "-s.pdf"))!r})
+            t = time.perf_counter()
+            sign({url!r}, Path({str(work / (name + "-s.pdf"))!r}),
+                 Path({str(work / (name + "-s.pdf"))!r}), key=Path({str(key)!r}),
+                 cert=Path({str(cert)!r}), passphrase=b"bench-pass", role="SAG chair", name="B")
+            seconds = time.perf_counter() - t
+        """,
+            args.runs,
+        )
         pages = subprocess.run(
             ["pdfinfo", str(work / f"{name}.pdf")], capture_output=True, text=True, check=True
         ).stdout
@@ -159,15 +198,26 @@ def main() -> None:
             "scorecard_render_s": full["seconds"],
             "scorecard_render_peak_mb": full["peak_mb"],
             "overhead_vs_weasyprint": full["seconds"] / weasy["seconds"] - 1,
+            "pyhanko_alone_s": pyhanko["seconds"],
+            "scorecard_sign_s": ours_sign["seconds"],
+            "scorecard_sign_peak_mb": ours_sign["peak_mb"],
+            "overhead_render_and_sign": (full["seconds"] + ours_sign["seconds"])
+            / (weasy["seconds"] + pyhanko["seconds"])
+            - 1,
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     for name, row in results.items():
         print(
-            f"{name:5s} pages {row['pages']:3d}  weasyprint alone {row['weasyprint_alone_s']:.2f}"
-            f" s ({row['weasyprint_alone_peak_mb']:.0f} MB)  scorecard render "
-            f"{row['scorecard_render_s']:.2f} s ({row['scorecard_render_peak_mb']:.0f} MB)  "
-            f"overhead {row['overhead_vs_weasyprint']:+.1%}"
+            f"{name:5s} pages {row['pages']:3d}  render: WeasyPrint alone "
+            f"{row['weasyprint_alone_s']:.2f} s ({row['weasyprint_alone_peak_mb']:.0f} MB), "
+            f"scorecard {row['scorecard_render_s']:.2f} s ({row['scorecard_render_peak_mb']:.0f}"
+            f" MB), {row['overhead_vs_weasyprint']:+.1%}"
+        )
+        print(
+            f"      sign: pyHanko alone {row['pyhanko_alone_s']:.2f} s, scorecard "
+            f"{row['scorecard_sign_s']:.2f} s ({row['scorecard_sign_peak_mb']:.0f} MB); "
+            f"render + sign overhead {row['overhead_render_and_sign']:+.1%}"
         )
     shutil.rmtree(work)
 
