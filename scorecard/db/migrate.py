@@ -26,9 +26,13 @@ HEAD = "0002"
 
 
 def alembic_config(url: str) -> Config:
+    import io
+
     from alembic.config import Config
 
-    config = Config()
+    # Alembic's own messages are not ours to print (and its default stream is whatever stdout
+    # was when it was first imported, which a test runner may have closed since).
+    config = Config(stdout=io.StringIO())
     config.set_main_option("script_location", str(data_dir("migrations")))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
