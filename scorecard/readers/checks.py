@@ -7,6 +7,7 @@ write NaN when a single sample leaves the error undefined.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,20 @@ RATE_METRICS = frozenset(
 def parse_constant(name: str) -> float:
     """Let NaN and Infinity through the JSON parser so the checks below can name the field."""
     return float(name)
+
+
+def json_object(path: Path, data: bytes, where: str | None = None) -> dict[str, Any]:
+    """``data`` parsed as a JSON object; any failure is one error naming the file (and member)."""
+    prefix = f"{path}: {where}" if where else str(path)
+    try:
+        value = json.loads(data, parse_constant=parse_constant)
+    except RecursionError:
+        raise InputError(f"{prefix}: JSON nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{prefix}: not valid JSON: {str(exc).splitlines()[0]}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{prefix}: expected a JSON object at the top level")
+    return value
 
 
 def metric_value(path: Path, where: str, metric: str, value: Any) -> float:

@@ -9,7 +9,6 @@ that never finished has only ``_journal/start.json``; very old logs keep ``start
 
 from __future__ import annotations
 
-import json
 import struct
 import zlib
 from pathlib import Path
@@ -49,7 +48,7 @@ def _eval_header(path: Path) -> dict[str, Any]:
 
             def load(name: str) -> dict[str, Any]:
                 data = ziparchive.read_member(handle, members[name], MAX_HEADER_BYTES)
-                return _json_member(path, name, data)
+                return checks.json_object(path, data, name)
 
             if "header.json" in members:
                 return load("header.json")
@@ -68,16 +67,6 @@ def _eval_header(path: Path) -> dict[str, Any]:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"{path}: not a readable .eval archive ({reason})") from None
     raise InputError(f"{path}: no header.json or _journal/start.json: not an Inspect log")
-
-
-def _json_member(path: Path, name: str, data: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(data, parse_constant=checks.parse_constant)
-    except RecursionError:
-        raise InputError(f"{path}: {name}: JSON nested too deeply") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: {name}: not valid JSON: {str(exc).splitlines()[0]}") from None
-    return checks.mapping(path, name, value)
 
 
 def _source(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scorecard.errors import InputError
+from scorecard.readers.checks import json_object
 
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _FIRST_READ = 256 << 10
@@ -58,7 +59,7 @@ def read_head(path: Path, limit: int, parse_constant: Any) -> dict[str, Any]:
             if head is not None:
                 return head
             if eof:
-                return _object(path, data, parse_constant)
+                return json_object(path, data)
             if size >= limit:
                 raise InputError(
                     f"{path}: no header found in the first {limit >> 20} MiB of the log"
@@ -99,17 +100,3 @@ def _head_before_samples(data: bytes, parse_constant: Any) -> dict[str, Any] | N
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
-
-
-def _object(path: Path, data: bytes, parse_constant: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(data, parse_constant=parse_constant)
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 JSON") from None
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
-    except ValueError as exc:
-        raise InputError(f"{path}: not valid JSON: {str(exc).splitlines()[0]}") from None
-    if not isinstance(value, dict):
-        raise InputError(f"{path}: expected a JSON object at the top level")
-    return value

@@ -21,16 +21,8 @@ MAX_RESULTS_BYTES = 64 << 20
 
 
 def read(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFile:
-    import json
-
     data = read_bytes(path, MAX_RESULTS_BYTES)
-    try:
-        document = json.loads(data, parse_constant=checks.parse_constant)
-    except RecursionError:
-        raise InputError(f"{path}: JSON nested too deeply") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: not valid JSON: {str(exc).splitlines()[0]}") from None
-    document = checks.mapping(path, "(top level)", document)
+    document = checks.json_object(path, data)
     results = checks.mapping(path, "results", document.get("results"))
     n_samples = checks.optional_mapping(document.get("n-samples"))
     evidence: list[Evidence] = []
