@@ -49,10 +49,16 @@ def find_members(handle: BinaryIO, names: tuple[str, ...], max_directory: int) -
     name is found at the end of the directory, only it is returned."""
     handle.seek(0, io.SEEK_END)
     size = handle.tell()
-    tail_size = min(size, _EOCD.size + _MAX_COMMENT)
+    # The end record is the last 22 bytes unless the archive has a comment: try that first.
+    tail_size = min(size, _EOCD.size)
     handle.seek(size - tail_size)
     tail = handle.read(tail_size)
     at = tail.rfind(b"PK\x05\x06")
+    if at < 0:
+        tail_size = min(size, _EOCD.size + _MAX_COMMENT)
+        handle.seek(size - tail_size)
+        tail = handle.read(tail_size)
+        at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < _EOCD.size:
         raise ArchiveError("no end of central directory record (truncated or not a ZIP)")
     _, _, _, _, entries, directory_size, directory_offset, _ = _EOCD.unpack_from(tail, at)
