@@ -56,8 +56,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from scorecard import command  # noqa: E402
+from scorecard import commands as command  # noqa: E402
 from scorecard.db.engine import dispose, get_engine, resolve_url  # noqa: E402
+from scorecard.settings import Settings  # noqa: E402
+
+
+def S(url: str, **changes: object) -> Settings:
+    return Settings(database_url=url).using(**changes)
+
 
 ROWS_PER_FILE = 40
 STAGES = ("pre", "post")
@@ -293,7 +299,7 @@ def fill_library(
 
     With ``floor``, each chunk's rows are first written by plain sqlite3 too, and timed."""
     start = time.perf_counter()
-    command.init(url)
+    command.init(S(url))
     init_s = time.perf_counter() - start
     add_s = ingest_s = 0.0
     chunks = []
@@ -303,10 +309,10 @@ def fill_library(
     for i in range(count):
         name = data.name(i)
         t0 = time.perf_counter()
-        command.models_add(url, name, "", "benchmark model")
+        command.models_add(S(url), name, "", "benchmark model")
         t1 = time.perf_counter()
         for stage in STAGES:
-            command.ingest(url, [data.path(i, stage)], name, stage)
+            command.ingest(S(url), [data.path(i, stage)], name, stage)
         t2 = time.perf_counter()
         add_s += t1 - t0
         ingest_s += t2 - t1
@@ -364,7 +370,7 @@ def evidence_reader() -> Callable[[Path, str], Any]:
     try:
         detect = importlib.import_module("scorecard.readers.detect")
     except ImportError:
-        from scorecard.readers import read_source
+        from scorecard.readers.tabular import read_source
 
         return lambda path, stage: read_source(path, default_stage=stage)
     read: Callable[[Path, str], Any] = detect.read
@@ -382,7 +388,7 @@ def fill_store(url: str, data: Dataset, models: int, batch_models: int) -> dict[
     from scorecard.records import models as model_records
     from scorecard.records.session import writing
 
-    command.init(url)
+    command.init(S(url))
     half = models // 2
     parse_start = time.perf_counter()
     parsed = [[read_source(data.path(i, stage), stage) for stage in STAGES] for i in range(models)]
@@ -489,20 +495,20 @@ def prepare(url: str, data: Dataset, models: int, cards: int) -> dict[str, Any]:
     """Warm the engine; give the history model ``cards`` scorecards (the score model gets more)."""
     target = data.name(models // 2)
     other = data.name(models // 2 + 1)
-    command.score_model(url, target)  # first use: framework snapshot, imports, caches
-    command.show(url, target)
-    command.history(url, target)
-    have = len(command.history(url, other))
+    command.score_model(S(url), target)  # first use: framework snapshot, imports, caches
+    command.show(S(url), target)
+    command.history(S(url), target)
+    have = len(command.history(S(url), other))
     start = time.perf_counter()
     for _ in range(max(0, cards - have)):
-        command.score_model(url, other)
+        command.score_model(S(url), other)
     return {
         "url": url,
         "models_in_db": models,
         "score_model": target,
         "history_model": other,
         "history_fill_s": time.perf_counter() - start,
-        "history_scorecards": len(command.history(url, other)),
+        "history_scorecards": len(command.history(S(url), other)),
     }
 
 
@@ -510,9 +516,9 @@ def latencies(setups: list[dict[str, Any]], runs: int) -> list[dict[str, Any]]:
     """score/show of one model and history of the other, samples alternating between databases
     so that a change in machine load hits every database alike."""
     operations: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "score": lambda c: command.score_model(c["url"], c["score_model"]),
-        "show": lambda c: command.show(c["url"], c["score_model"]),
-        "history": lambda c: command.history(c["url"], c["history_model"]),
+        "score": lambda c: command.score_model(S(c["url"]), c["score_model"]),
+        "show": lambda c: command.show(S(c["url"]), c["score_model"]),
+        "history": lambda c: command.history(S(c["url"]), c["history_model"]),
     }
     results: list[dict[str, Any]] = [
         {k: v for k, v in setup.items() if k != "url"} for setup in setups
@@ -539,12 +545,12 @@ def plans_for_commands(url: str, db: Path, data: Dataset, models: int) -> list[d
     """The SELECTs of models_add, two ingests (a new model), score, show and history."""
     name = "plan-check-model"
     with captured_selects(url) as statements:
-        command.models_add(url, name, "", "query plan check")
+        command.models_add(S(url), name, "", "query plan check")
         for stage in STAGES:
-            command.ingest(url, [data.path(0, stage)], name, stage)
-        command.score_model(url, data.name(models // 2))
-        command.show(url, data.name(models // 2))
-        command.history(url, data.name(models // 2 + 1))
+            command.ingest(S(url), [data.path(0, stage)], name, stage)
+        command.score_model(S(url), data.name(models // 2))
+        command.show(S(url), data.name(models // 2))
+        command.history(S(url), data.name(models // 2 + 1))
     return query_plans(db, statements)
 
 
@@ -604,16 +610,16 @@ def profiles(url: str, data: Dataset, out_dir: Path, files: int) -> dict[str, An
     extra.write_csv()
     names = [f"profile-{i:04d}" for i in range(models)]
     for name in names:
-        command.models_add(url, name, "", "profiled model")
+        command.models_add(S(url), name, "", "profiled model")
 
     def ingest_all() -> None:
         for i, name in enumerate(names):
             for stage in STAGES:
-                command.ingest(url, [extra.path(i, stage)], name, stage)
+                command.ingest(S(url), [extra.path(i, stage)], name, stage)
 
     def score_some() -> None:
         for _ in range(10):
-            command.score_model(url, names[0])
+            command.score_model(S(url), names[0])
 
     ingest = profile(ingest_all, out_dir / "db_bench_profile_ingest.txt", top=40)
     ingest["files"] = models * len(STAGES)
@@ -888,7 +894,7 @@ def run_queries(args: argparse.Namespace, ctx: dict[str, Any], result: dict[str,
         gc.collect()
         rss_before = max_rss_mb()
         start = time.perf_counter()
-        verified = command.audit_verify(big_url)
+        verified = command.audit_verify(S(big_url))
         result["audit_verify"] = {
             "seconds": time.perf_counter() - start,
             "events": verified.events,

@@ -22,6 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from scorecard.settings import Settings
+
+
+def S(url: str, **changes: object) -> Settings:
+    return Settings(database_url=url).using(**changes)
+
+
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "inspect"
 LOGS = [
     "wmdp_bio.eval",
@@ -62,7 +69,7 @@ def main() -> None:
 
     from inspect_ai.log import read_eval_log
 
-    from scorecard.command import ingest, init, models_add
+    from scorecard.commands import ingest, init, models_add
     from scorecard.readers.detect import read
 
     work = Path(tempfile.mkdtemp(prefix="scorecard-ingest-bench-"))
@@ -119,10 +126,10 @@ def main() -> None:
 
     # The whole ingest path: read and store in SQLite, one transaction for the directory.
     url = f"sqlite:///{work / 'bench.db'}"
-    init(url)
-    models_add(url, "bench", "", "")
+    init(S(url))
+    models_add(S(url), "bench", "", "")
     start = time.perf_counter()
-    ingest(url, [logs], "bench", "pre")
+    ingest(S(url), [logs], "bench", "pre")
     ingest_s = (time.perf_counter() - start) / len(paths)
 
     results = {

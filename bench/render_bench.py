@@ -21,6 +21,13 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from scorecard.settings import Settings
+
+
+def S(url: str, **changes: object) -> Settings:
+    return Settings(database_url=url).using(**changes)
+
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -62,14 +69,14 @@ def big_pack(folder: Path, per_category: int = 50) -> None:
 
 def prepare(work: Path) -> dict[str, Path]:
     """Two scored databases: the demo model, and a model with 200 indicators' evidence."""
-    from scorecard.command import demo, ingest, init, models_add, score_model
+    from scorecard.commands import demo, ingest, init, models_add, score_model
 
     demo(work / "demo")
     pack = work / "packs" / "bench-200"
     big_pack(pack)
     url = f"sqlite:///{work / 'big.db'}"
-    init(url)
-    models_add(url, "Big", "1", "200 indicators")
+    init(S(url))
+    models_add(S(url), "Big", "1", "200 indicators")
     for stage in ("pre", "post"):
         rows = ["task,metric,value,stderr"]
         rows += [
@@ -79,8 +86,8 @@ def prepare(work: Path) -> dict[str, Path]:
         ]
         csv = work / f"big-{stage}.csv"
         csv.write_text("\n".join(rows) + "\n")
-        ingest(url, [csv], "Big@1", stage)
-    score_model(url, "Big@1", framework_id="bench-200", framework_path=[pack.parent])
+        ingest(S(url), [csv], "Big@1", stage)
+    score_model(S(url, framework_id="bench-200", framework_path=(pack.parent,)), "Big@1")
     return {"demo": work / "demo" / "scorecard.db", "big": work / "big.db"}
 
 
@@ -141,10 +148,12 @@ def main() -> None:
             f"""
             from pathlib import Path
             import weasyprint, sqlalchemy, jinja2  # imported before the clock, as for WeasyPrint
-            import scorecard.render.pdf, scorecard.render.html, scorecard.render.card
-            from scorecard.command import render
+            import scorecard.render.pdf, scorecard.render.html, scorecard.card.data
+            from scorecard.commands import render
+            from scorecard.settings import Settings
             t = time.perf_counter()
-            render({url!r}, {models[name]!r}, Path({str(work / (name + ".pdf"))!r}))
+            render(Settings(database_url={url!r}), {models[name]!r},
+                   Path({str(work / (name + ".pdf"))!r}))
             seconds = time.perf_counter() - t
         """,
             args.runs,
@@ -174,11 +183,12 @@ def main() -> None:
             import shutil
             from pathlib import Path
             import pyhanko.sign, sqlalchemy  # imported before the clock, as for pyHanko
-            from scorecard.command import sign
-            import scorecard.sign.signer, scorecard.records.documents, scorecard.render.record
+            from scorecard.commands import sign
+            from scorecard.settings import Settings
+            import scorecard.sign.signer, scorecard.records.documents, scorecard.card.attachment
             shutil.copyfile({str(work / (name + ".pdf"))!r}, {str(work / (name + "-s.pdf"))!r})
             t = time.perf_counter()
-            sign({url!r}, Path({str(work / (name + "-s.pdf"))!r}),
+            sign(Settings(database_url={url!r}), Path({str(work / (name + "-s.pdf"))!r}),
                  Path({str(work / (name + "-s.pdf"))!r}), key=Path({str(key)!r}),
                  cert=Path({str(cert)!r}), passphrase=b"bench-pass", role="SAG chair", name="B")
             seconds = time.perf_counter() - t

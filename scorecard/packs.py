@@ -2,14 +2,13 @@
 
 A pack is a folder with ``framework.toml`` and one ``<category>.toml`` per category. Bundled
 packs live in the installed ``categories`` folder; a team adds its own with ``--framework-path``
-(or ``SCORECARD_FRAMEWORK_PATH``, colon-separated), searched before the bundled ones.
+(the settings' framework path), searched before the bundled ones.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scorecard.core.framework import Category, Framework, FrameworkHeader, validation_context
-from scorecard.errors import FrameworkError
+from scorecard.errors import FrameworkError, FrameworkNotFound
 from scorecard.resources import data_dir
 
 HEADER_FILE = "framework.toml"
@@ -26,10 +25,8 @@ _MAX_PACK_FILE_BYTES = 1 << 20  # a pack file is hand-written TOML; anything lar
 
 
 def search_path(extra: Sequence[Path] = ()) -> list[Path]:
-    """Folders holding packs, in the order they are searched."""
-    env = os.environ.get("SCORECARD_FRAMEWORK_PATH", "")
-    from_env = [Path(p) for p in env.split(os.pathsep) if p]
-    return [*extra, *from_env, data_dir("categories")]
+    """Folders holding packs, in the order they are searched: a team's own, then the bundled."""
+    return [*extra, data_dir("categories")]
 
 
 def discover(extra: Sequence[Path] = ()) -> dict[str, Path]:
@@ -47,13 +44,18 @@ def discover(extra: Sequence[Path] = ()) -> dict[str, Path]:
     return found
 
 
-def load(framework_id: str, extra: Sequence[Path] = ()) -> Framework:
-    """Load the pack with this id from the search path."""
+def find(framework_id: str, extra: Sequence[Path] = ()) -> Path:
+    """The folder of the pack with this id on the search path."""
     packs = discover(extra)
     if framework_id not in packs:
         known = ", ".join(sorted(packs)) or "none"
-        raise FrameworkError(f"unknown framework {framework_id!r} (known: {known})")
-    return load_folder(packs[framework_id])
+        raise FrameworkNotFound(f"unknown framework {framework_id!r} (known: {known})")
+    return packs[framework_id]
+
+
+def load(framework_id: str, extra: Sequence[Path] = ()) -> Framework:
+    """Load the pack with this id from the search path."""
+    return load_folder(find(framework_id, extra))
 
 
 def load_folder(folder: Path) -> Framework:

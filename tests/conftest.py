@@ -15,6 +15,12 @@ from scorecard import packs
 from scorecard.core.evidence import Evidence, Judgment
 from scorecard.core.framework import Framework
 from scorecard.resources import data_dir, example_dir
+from scorecard.settings import Settings
+
+
+def S(url: str, **changes: object) -> Settings:
+    """Settings for a test database (and, given, a framework)."""
+    return Settings(database_url=url).using(**changes)
 
 
 @pytest.fixture(scope="session")
@@ -134,18 +140,18 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def db(empty_db: str) -> str:
     """A database URL at the current schema."""
-    from scorecard.command import init
+    from scorecard.commands import init
 
-    init(empty_db)
+    init(S(empty_db))
     return empty_db
 
 
 @pytest.fixture
 def kestrel(db: str) -> str:
     """A database holding the example model with its pre and post evidence (not yet scored)."""
-    from scorecard.command import ingest, models_add
+    from scorecard.commands import ingest, models_add
 
-    models_add(db, "Kestrel-2", "", "example", by="tester")
-    ingest(db, [example_dir() / "evidence-pre.csv"], "Kestrel-2", "pre", by="tester")
-    ingest(db, [example_dir() / "evidence-post.csv"], "Kestrel-2", "post", by="tester")
+    models_add(S(db), "Kestrel-2", "", "example", by="tester")
+    ingest(S(db), [example_dir() / "evidence-pre.csv"], "Kestrel-2", "pre", by="tester")
+    ingest(S(db), [example_dir() / "evidence-post.csv"], "Kestrel-2", "post", by="tester")
     return db

@@ -19,7 +19,7 @@ class _Group(TyperGroup):
     """Turns the library's typed errors into one line on stderr and their exit code."""
 
     def invoke(self, ctx: Any) -> Any:  # Click's Context; Typer vendors Click privately
-        from scorecard.errors import ScorecardError
+        from scorecard.errors import EXIT_INTERRUPTED, ScorecardError
 
         try:
             return super().invoke(ctx)
@@ -28,13 +28,20 @@ class _Group(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok; 1 a check failed or the input or action was refused; 2 usage; 3 a "
+    "framework gate is closed; 4 not found (model, scorecard, framework, file, database); 5 the "
+    "database cannot be used; 130 interrupted."
+)
 
 app = typer.Typer(
     name="scorecard",
     cls=_Group,
     help="Rate frontier models against a preparedness framework and record what may ship.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     # Locals can hold keys and passphrases: never print them in a traceback.
@@ -60,12 +67,21 @@ def _root(
 
 
 def _register() -> None:
-    from scorecard.cli import demo, frameworks, records, score, signing
+    from scorecard.cli import (
+        audit,
+        card,
+        db,
+        demo,
+        evidence,
+        frameworks,
+        models,
+        reviews,
+        scorecards,
+        scoring,
+    )
 
-    app.add_typer(frameworks.app, name="frameworks")
-    score.register(app)
-    records.register(app)
-    signing.register(app)
+    for module in (db, models, evidence, scoring, scorecards, reviews, audit, card, frameworks):
+        module.register(app)
     demo.register(app)
 
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 
-def register(app: typer.Typer) -> None:
-    app.command("demo")(demo)
+def register(root: typer.Typer) -> None:
+    root.command("demo")(demo)
 
 
 def demo(
@@ -18,6 +18,7 @@ def demo(
         Path | None,
         typer.Option(
             "--dir",
+            metavar="DIR",
             help="An empty folder for the demo's database and outputs (default: a new "
             "temporary folder).",
             file_okay=False,
@@ -25,27 +26,27 @@ def demo(
     ] = None,
 ) -> None:
     """Run the whole story on a fictional model: record, score, judge, mitigate, decide, verify."""
-    from rich.console import Console
     from rich.text import Text
 
     from scorecard.cli.display import print_scorecard
-    from scorecard.command import DEMO_MODEL
-    from scorecard.command import demo as run_demo
+    from scorecard.cli.output import console
+    from scorecard.commands.demo import DEMO_MODEL
+    from scorecard.commands.demo import demo as run
     from scorecard.core.result import ScorecardResult
 
-    console = Console()
+    out_console = console()
     out = directory or Path(tempfile.mkdtemp(prefix="scorecard-demo-"))
-    console.print(
+    out_console.print(
         Text(f"The scorecard demo: {DEMO_MODEL}, a fictional frontier model", style="bold")
     )
-    outcome = run_demo(out, step=lambda text: console.print(Text(f"  ✓ {text}")))
-    card = outcome["scorecard"]
-    print_scorecard(console, ScorecardResult.from_json_dict(card))
+    outcome = run(out, step=lambda text: out_console.print(Text(f"  ✓ {text}")))
+    card = outcome.scorecard
+    print_scorecard(out_console, ScorecardResult.from_json_dict(card))
     for d in card["decisions"]:
-        console.print(
+        out_console.print(
             Text(f"Decision [{d['role']}] {d['decision']} by {d['by']}: {d['rationale']}")
         )
-    console.print(Text(f"Database: {outcome['database']}"))
-    console.print(Text(f"Scorecard JSON: {out / 'scorecard.json'}"))
-    console.print(Text(f"System card (PDF/A-3b): {outcome['card']}", style="bold"))
-    console.print(Text(f"Audit head: {outcome['audit_head']}", style="dim"))
+    out_console.print(Text(f"Database: {outcome.database}"))
+    out_console.print(Text(f"Scorecard JSON: {out / 'scorecard.json'}"))
+    out_console.print(Text(f"System card (PDF/A-3b): {outcome.card}", style="bold"))
+    out_console.print(Text(f"Audit head: {outcome.audit_head}", style="dim"))

@@ -65,7 +65,7 @@ def scorecard_table(
         title_style="bold",
         show_lines=True,
     )
-    table.add_column("Category", style="bold")
+    table.add_column("Category", style="bold", no_wrap=True)
     for stage in result.stages:
         table.add_column(labels.get(stage, stage), justify="center")
     table.add_column("What sets the level", overflow="fold")
@@ -165,7 +165,9 @@ def framework_tables(framework: Framework) -> list[Table | Text]:
         ),
     ]
     gates = Table(title="Gates", show_lines=False)
-    for column in ("Gate", "Governs", "Rule", "Description"):
+    gates.add_column("Gate", no_wrap=True)
+    gates.add_column("Governs", no_wrap=True)
+    for column in ("Rule", "Description"):
         gates.add_column(column, overflow="fold")
     for gate in header.gates:
         rule = (

@@ -8,55 +8,58 @@ from typing import Annotated
 
 import typer
 
-from scorecard.cli.options import FrameworkPath, Json
+from scorecard.cli.options import FrameworkPath, Json, settings
+from scorecard.cli.output import Column, console, echo_json, say, table, warn
+from scorecard.errors import EXIT_FAILED
 
 app = typer.Typer(help="List, show and validate framework packs.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="frameworks")
 
 
 @app.command("list")
 def list_(framework_path: FrameworkPath = None, as_json: Json = False) -> None:
     """List the framework packs found (your own first, then the bundled ones)."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from scorecard.commands.frameworks import list_packs
 
-    from scorecard import packs
-
-    found = {
-        pack_id: packs.load_folder(path)
-        for pack_id, path in packs.discover(framework_path or []).items()
-    }
-    locations = packs.discover(framework_path or [])
+    found = list_packs(settings(framework_path=framework_path))
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "id": fw.id,
-                        "name": fw.header.name,
-                        "version": fw.header.version,
-                        "path": str(locations[fw.id]),
-                        "categories": [c.id for c in fw.categories],
-                        "content_hash": fw.content_hash,
-                    }
-                    for fw in found.values()
-                ],
-                indent=2,
-            )
+        echo_json(
+            [
+                {
+                    "id": fw.id,
+                    "name": fw.header.name,
+                    "version": fw.header.version,
+                    "path": str(path),
+                    "categories": [c.id for c in fw.categories],
+                    "content_hash": fw.content_hash,
+                }
+                for path, fw in found
+            ]
         )
         return
-    table = Table(title="Framework packs")
-    for column in ("Id", "Name", "Version", "Categories", "Path"):
-        table.add_column(column, overflow="fold")
-    for fw in found.values():
-        table.add_row(
-            Text(fw.id),
-            Text(fw.header.name),
-            Text(fw.header.version),
-            Text(", ".join(c.id for c in fw.categories)),
-            Text(str(locations[fw.id])),
-        )
-    Console().print(table)
+    table(
+        "Framework packs",
+        [
+            Column("Id", key=True),
+            Column("Name"),
+            Column("Version", key=True),
+            Column("Categories"),
+            Column("Path", key=True),
+        ],
+        [
+            (
+                fw.id,
+                fw.header.name,
+                fw.header.version,
+                ", ".join(c.id for c in fw.categories),
+                path,
+            )
+            for path, fw in found
+        ],
+    )
 
 
 @app.command()
@@ -68,19 +71,17 @@ def show(
     as_json: Json = False,
 ) -> None:
     """Show a pack: levels, stages, gates, and each category's indicators and thresholds."""
-    from scorecard import packs
+    from scorecard.commands.frameworks import show as run
 
-    framework = packs.load(framework_id, framework_path or [])
+    framework = run(settings(framework_path=framework_path), framework_id)
     if as_json:
-        typer.echo(framework.model_dump_json(indent=2))
+        typer.echo(json.dumps(json.loads(framework.model_dump_json()), indent=2))
         return
-    from rich.console import Console
-
     from scorecard.cli.display import framework_tables
 
-    console = Console()
+    out = console()
     for part in framework_tables(framework):
-        console.print(part)
+        out.print(part)
 
 
 @app.command()
@@ -88,23 +89,25 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Pack folders to check; none checks every pack found.", file_okay=False
+            metavar="[DIR...]",
+            help="Pack folders to check; none checks every pack found.",
+            file_okay=False,
         ),
     ] = None,
     framework_path: FrameworkPath = None,
 ) -> None:
     """Check packs against the schema; exits non-zero naming the file and field of each error."""
-    from scorecard.command import validate_packs
+    from scorecard.commands.frameworks import validate as run
 
-    reports = validate_packs(paths or [], framework_path or [])
+    reports = run(settings(framework_path=framework_path), paths or [])
     failed = 0
     for report in reports:
         if report.framework is not None:
             fw = report.framework
             count = len(fw.categories)
-            typer.echo(f"ok     {fw.id} {fw.header.version} ({count} categories) {report.path}")
+            say(f"ok     {fw.id} {fw.header.version} ({count} categories) {report.path}")
         else:
             failed += 1
-            typer.echo(f"error: {report.error}", err=True)
+            warn(f"error: {report.error}")
     if failed:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

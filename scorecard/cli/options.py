@@ -1,4 +1,4 @@
-"""Options several commands share."""
+"""Options several commands share, and the one place the CLI builds its Settings."""
 
 from __future__ import annotations
 
@@ -7,17 +7,27 @@ from typing import Annotated
 
 import typer
 
+from scorecard.settings import Settings
+
 FrameworkPath = Annotated[
     list[Path] | None,
     typer.Option(
         "--framework-path",
+        metavar="DIR",
         help="A folder of your own framework packs (or one pack), searched before the bundled "
         "ones. Repeatable; also SCORECARD_FRAMEWORK_PATH.",
         file_okay=False,
     ),
 ]
 FrameworkId = Annotated[
-    str, typer.Option("--framework", "-f", help="Framework pack id to score against.")
+    str | None,
+    typer.Option(
+        "--framework",
+        "-f",
+        metavar="ID",
+        help="Framework pack id (default: SCORECARD_FRAMEWORK, else preparedness-v1).",
+        show_default=False,
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON only, for scripts.")]
 Database = Annotated[
@@ -25,13 +35,25 @@ Database = Annotated[
     typer.Option(
         "--database",
         "-d",
+        metavar="URL",
         help="Database URL (sqlite:///file.db or postgresql://user@host/db). "
         "Default: SCORECARD_DATABASE_URL, else ./scorecard.db.",
         show_default=False,
     ),
 ]
 ModelRef = Annotated[
-    str, typer.Argument(metavar="MODEL", help="The model, as NAME or NAME@VERSION.")
+    str, typer.Argument(metavar="NAME[@VERSION]", help="The model, as NAME or NAME@VERSION.")
 ]
-By = Annotated[str, typer.Option("--by", help="Who does this (a named person).")]
-Rationale = Annotated[str, typer.Option("--rationale", help="Why, in writing.")]
+By = Annotated[str, typer.Option("--by", metavar="NAME", help="Who does this (a named person).")]
+Rationale = Annotated[str, typer.Option("--rationale", metavar="TEXT", help="Why, in writing.")]
+
+
+def settings(
+    database: str | None = None,
+    framework: str | None = None,
+    framework_path: list[Path] | None = None,
+) -> Settings:
+    """Settings from the command line's options, then the environment, then the defaults."""
+    return Settings.load(
+        database=database, framework=framework, framework_path=framework_path or ()
+    )

@@ -97,6 +97,10 @@ class Eligibility(_Out):
     def reasons(self, governs: str) -> list[str]:
         return [g.reason for g in self.gates if g.governs == governs and g.applies]
 
+    def blocking(self, governs: str) -> list[str]:
+        """Why the gates governing ``governs`` do not pass (empty when they all do)."""
+        return [g.reason for g in self.gates if g.governs == governs and not g.passed]
+
 
 class Warning(_Out):
     kind: Literal[

@@ -7,10 +7,10 @@ transactions take one advisory lock, so the audit chain is appended by one write
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -18,21 +18,18 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from scorecard.errors import ScorecardError
+from scorecard.errors import DatabaseError, NoDatabase
 
-DEFAULT_URL = "sqlite:///scorecard.db"
 BUSY_TIMEOUT_S = 30.0
 _WRITE_LOCK_KEY = 0x5C0EC0D  # any constant: scorecard's one advisory lock
 T = TypeVar("T")
 
 
-class DatabaseError(ScorecardError):
-    """The database cannot be reached, is busy for too long, or is not at the right schema."""
+__all__ = ["DatabaseError", "dispose", "get_engine", "read_session", "resolve_url"]
 
 
-def resolve_url(url: str | None) -> str:
-    """``--database`` first, then ``SCORECARD_DATABASE_URL``, then ./scorecard.db."""
-    chosen = url or os.environ.get("SCORECARD_DATABASE_URL") or DEFAULT_URL
+def resolve_url(chosen: str) -> str:
+    """A database URL as SQLAlchemy wants it (psycopg for PostgreSQL), or a clear error."""
     try:
         parsed = make_url(chosen)
     except ArgumentError:
@@ -112,8 +109,21 @@ def write_session(url: str) -> Iterator[Session]:
         yield session
 
 
+def require_existing(url: str) -> None:
+    """Refuse to go on when a SQLite file does not exist: reads never create a database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    if not Path(parsed.database).exists():
+        raise NoDatabase(
+            f"no database at {parsed.database}: run `scorecard init` to create one, or say "
+            "which database to use"
+        )
+
+
 @contextmanager
 def read_session(url: str) -> Iterator[Session]:
+    require_existing(url)
     engine = get_engine(url)
     with _translate_errors(url), Session(engine) as session:
         yield session

@@ -123,3 +123,10 @@ def metric_name(path: Path, where: str, value: str) -> str:
     if len(value) > MAX_METRIC_LENGTH:
         raise InputError(f"{path}: {where}: metric name longer than {MAX_METRIC_LENGTH} characters")
     return value
+
+
+def required_stage(path: Path, stage: str | None) -> str:
+    """The stage a log's evidence belongs to: logs do not say it themselves."""
+    if stage is None:
+        raise InputError(f"{path}: a log does not say which stage it measures: name the stage")
+    return stage

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 from scorecard.errors import InputError
-from scorecard.readers import inspect_log, lm_eval, tabular
-from scorecard.readers.interface import SourceFile
+from scorecard.readers.interface import Format, SourceFile, reader
 from scorecard.readers.jsonhead import top_level_keys
 
-Format = Literal["auto", "inspect", "lm-eval", "csv", "jsonl"]
-FORMATS: tuple[str, ...] = ("auto", "inspect", "lm-eval", "csv", "jsonl")
 _SNIFF_BYTES = 64 << 10
 _ROW_BYTES = 16 << 10
 _LM_EVAL_KEYS = {
@@ -27,8 +22,6 @@ _LM_EVAL_KEYS = {
     "higher_is_better",
     "lm_eval_version",
 }
-
-Reader = Callable[[Path, str, bool], SourceFile]
 
 
 def sniff(path: Path) -> str:
@@ -70,16 +63,13 @@ def sniff(path: Path) -> str:
 
 
 def read(
-    path: Path, stage: str, fmt: Format = "auto", allow_incomplete: bool = False
+    path: Path, stage: str | None = None, fmt: Format = "auto", allow_incomplete: bool = False
 ) -> SourceFile:
-    """Read one evidence file with the reader its content (or ``fmt``) calls for."""
+    """Read one evidence file with the reader its content (or ``fmt``) calls for.
+
+    ``stage`` is the stage its evidence belongs to; None for tabular files whose rows say it.
+    """
     kind = sniff(path) if fmt == "auto" else fmt
     if kind == "inspect":
         kind = "inspect-eval" if sniff(path) == "inspect-eval" else "inspect-json"
-    if kind == "inspect-eval":
-        return inspect_log.read_eval(path, stage, allow_incomplete=allow_incomplete)
-    if kind == "inspect-json":
-        return inspect_log.read_json(path, stage, allow_incomplete=allow_incomplete)
-    if kind == "lm-eval":
-        return lm_eval.read(path, stage, allow_incomplete=allow_incomplete)
-    return tabular.read_source(path, stage, "csv" if kind == "csv" else "jsonl")
+    return reader(kind)(path, stage, allow_incomplete=allow_incomplete)

@@ -28,14 +28,16 @@ _ARCHIVE_ERRORS = (ValueError, struct.error, OverflowError, EOFError, OSError, z
 _WITH_STDERR = frozenset({"accuracy", "mean"})
 
 
-def read_eval(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFile:
+def read_eval(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
+    known = checks.required_stage(path, stage)
     header = _eval_header(path)
-    return _source(path, "inspect-eval", header, stage, allow_incomplete)
+    return _source(path, "inspect-eval", header, known, allow_incomplete)
 
 
-def read_json(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFile:
+def read_json(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
+    known = checks.required_stage(path, stage)
     header = read_head(path, MAX_HEADER_BYTES, checks.parse_constant)
-    return _source(path, "inspect-json", header, stage, allow_incomplete)
+    return _source(path, "inspect-json", header, known, allow_incomplete)
 
 
 _MEMBERS = ("header.json", "results.json", "start.json", "_journal/start.json")

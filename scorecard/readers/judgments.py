@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scorecard.core.evidence import Judgment, SourceRef
+from scorecard.core.evidence import JUDGMENT_KINDS, Judgment, SourceRef
 from scorecard.errors import InputError
-from scorecard.readers.records import Row, iter_records, read_text, require_columns, sniff_format
-
-KINDS = ("level", "safeguards")
+from scorecard.readers.rows import Row, iter_records, read_text, require_columns, sniff_format
 
 
 def read_judgments(path: Path) -> list[Judgment]:
@@ -25,7 +23,7 @@ def read_judgments(path: Path) -> list[Judgment]:
     for line, data in records:
         row = Row(path, line, data)
         kind = row.text("kind", required=False) or "level"
-        if kind not in KINDS:
+        if kind not in JUDGMENT_KINDS:
             raise row.fail(f"unknown kind {kind!r} (expected level or safeguards)")
         judgments.append(
             Judgment(

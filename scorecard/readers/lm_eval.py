@@ -15,12 +15,13 @@ from scorecard.core.evidence import Evidence, SourceRef
 from scorecard.errors import InputError
 from scorecard.readers import checks
 from scorecard.readers.interface import SourceFile, digest
-from scorecard.readers.records import read_bytes
+from scorecard.readers.rows import read_bytes
 
 MAX_RESULTS_BYTES = 64 << 20
 
 
-def read(path: Path, stage: str, *, allow_incomplete: bool = False) -> SourceFile:
+def read(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
+    stage = checks.required_stage(path, stage)
     data = read_bytes(path, MAX_RESULTS_BYTES)
     document = checks.json_object(path, data)
     results = checks.mapping(path, "results", document.get("results"))

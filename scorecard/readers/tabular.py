@@ -7,7 +7,7 @@ from pathlib import Path
 from scorecard.core.evidence import MAX_METRIC_LENGTH, MAX_TASK_LENGTH, Evidence, SourceRef
 from scorecard.errors import InputError
 from scorecard.readers.interface import SourceFile, digest
-from scorecard.readers.records import (
+from scorecard.readers.rows import (
     Row,
     TabularFormat,
     decode_text,
@@ -26,6 +26,16 @@ def read_evidence(path: Path, default_stage: str | None = None) -> list[Evidence
     Rows without a stage take ``default_stage``; a row whose stage contradicts it is an error.
     """
     return read_source(path, default_stage).evidence
+
+
+def read_csv(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
+    """A CSV evidence file (the reader contract; ``allow_incomplete`` has no meaning here)."""
+    return read_source(path, stage, "csv")
+
+
+def read_jsonl(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
+    """A JSON Lines evidence file (the reader contract)."""
+    return read_source(path, stage, "jsonl")
 
 
 def read_source(

@@ -1,4 +1,5 @@
 """The system of record: models, evidence, scorecards, judgments, decisions and the audit chain.
 
-Each public function here is one transaction; the CLI calls them through ``scorecard.command``.
+Functions here work inside a caller's session (``records.session``); every insert goes through
+``records.write.add``, which appends the audit event in the same transaction.
 """

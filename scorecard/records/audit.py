@@ -10,12 +10,8 @@ kept elsewhere (in a signed card, a ticket) and checked with ``--expect-head``.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,6 +30,8 @@ from scorecard.db.schema import (
     ScorecardRow,
     Source,
 )
+from scorecard.records.serialize import canonical, normal, now, row_dict, sha256
+from scorecard.settings import os_user
 
 GENESIS = "0" * 64
 _HEAD_KEY = "scorecard_audit_head"
@@ -47,43 +45,12 @@ AUDITED: dict[str, type[Base]] = {
     "decision": Decision,
     "document": Document,
 }
+_ENTITY_OF = {table: entity for entity, table in AUDITED.items()}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
-
-
-def _normal(value: Any) -> Any:
-    if isinstance(value, datetime):
-        # SQLite hands back naive datetimes: everything is stored in UTC, so compare as such.
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds")
-    return value
-
-
-def timestamp(value: datetime) -> str:
-    """A stored time as shown and hashed: UTC, ISO 8601, microseconds."""
-    return str(_normal(value))
-
-
-def row_dict(row: Base) -> dict[str, Any]:
-    return {column.key: _normal(getattr(row, column.key)) for column in row.__table__.columns}
-
-
-def canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def entity_of(row: Base) -> str:
+    """The audit entity name of a row of an audited table."""
+    return _ENTITY_OF[type(row)]
 
 
 def record_hash(entity: str, row: Base, children: Iterable[dict[str, Any]] = ()) -> str:
@@ -260,5 +227,21 @@ def _evidence_for(session: Session, source_ids: list[int]) -> dict[int, list[dic
     table = EvidenceRow.__table__
     query = select(table).where(table.c.source_id.in_(source_ids))
     for row in session.execute(query).mappings():
-        grouped.setdefault(row["source_id"], []).append({k: _normal(v) for k, v in row.items()})
+        grouped.setdefault(row["source_id"], []).append({k: normal(v) for k, v in row.items()})
     return grouped
+
+
+def events(session: Session, model_id: int | None = None) -> list[dict[str, Any]]:
+    """The audit events, oldest first; only one model's when ``model_id`` is given."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if model_id is not None:
+        query = query.where(AuditEvent.model_id == model_id)
+    return [row_dict(e) for e in session.scalars(query)]
+
+
+def head(session: Session) -> str:
+    """The hash of the newest event (the genesis hash for an empty chain)."""
+    value = session.execute(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar()
+    return str(value) if value is not None else GENESIS

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scorecard.db.schema import Document, Model
-from scorecard.errors import ScorecardError
-from scorecard.records import audit
+from scorecard.db.schema import Document, Model, ScorecardRow
+from scorecard.errors import NotFound
+from scorecard.records import write
 from scorecard.records.models import label
+from scorecard.records.serialize import now
 
 
 def record(
@@ -24,11 +25,9 @@ def record(
     role: str | None = None,
     field_name: str | None = None,
 ) -> Document:
-    from scorecard.db.schema import ScorecardRow
-
     card = session.get(ScorecardRow, scorecard_id)
     if card is None or card.model_id != model.id:
-        raise ScorecardError(f"{label(model)} has no scorecard #{scorecard_id}")
+        raise NotFound(f"{label(model)} has no scorecard #{scorecard_id}")
     row = Document(
         model_id=model.id,
         scorecard_id=scorecard_id,
@@ -39,21 +38,16 @@ def record(
         role=role,
         field_name=field_name,
         created_by=actor,
-        created_at=audit.now(),
+        created_at=now(),
     )
-    session.add(row)
-    session.flush()
     what = f"{kind} by {signer} ({role})" if signer else kind
-    audit.append(
+    return write.add(
         session,
+        row,
         action=f"document.{kind}",
-        entity="document",
-        row=row,
         actor=actor,
         summary=f"{what}: {file_name} for scorecard #{scorecard_id}",
-        model_id=model.id,
     )
-    return row
 
 
 def for_model(session: Session, model: Model) -> list[Document]:

@@ -21,6 +21,7 @@ from scorecard.db.schema import EvidenceRow, Model, Source
 from scorecard.readers.interface import SourceFile
 from scorecard.records import audit
 from scorecard.records.models import label
+from scorecard.records.serialize import now
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def store(
             eval_created=file.eval_created,
             metadata_json=json.dumps(file.metadata, sort_keys=True),
             ingested_by=actor,
-            ingested_at=audit.now(),
+            ingested_at=now(),
         )
         session.add(source)
         session.flush()
@@ -104,6 +105,7 @@ def store(
                     select(table).where(table.c.source_id == source.id).order_by(table.c.id)
                 ).mappings()
             ]
+        # Not write.add: the event covers the evidence rows too, inserted after the source.
         audit.append(
             session,
             action="evidence.ingest",

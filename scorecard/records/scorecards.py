@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from scorecard import packs
+from scorecard.core.compare import Change, compare
 from scorecard.core.framework import Framework
 from scorecard.core.result import ScorecardResult
 from scorecard.core.scoring import ScoringOptions, score
 from scorecard.db.schema import FrameworkSnapshot, Model, ScorecardRow
-from scorecard.errors import ScorecardError
-from scorecard.records import audit, evidence, reviews
+from scorecard.errors import CheckFailed, NotFound, Refused
+from scorecard.records import evidence, judgments, write
 from scorecard.records.models import label
+from scorecard.records.serialize import canonical, now, row_dict, sha256, timestamp
 
 
 def snapshot(session: Session, folder: Path, actor: str) -> tuple[FrameworkSnapshot, Framework]:
@@ -33,17 +34,14 @@ def snapshot(session: Session, folder: Path, actor: str) -> tuple[FrameworkSnaps
             version=framework.header.version,
             content_hash=framework.content_hash,
             files_json=json.dumps(files, sort_keys=True),
-            created_at=audit.now(),
+            created_at=now(),
         )
-        session.add(row)
-        audit.append(
+        write.add(
             session,
+            row,
             action="framework.snapshot",
-            entity="framework_snapshot",
-            row=row,
             actor=actor,
             summary=f"snapshot of {framework.id} {framework.header.version}",
-            model_id=None,
         )
     return row, framework
 
@@ -52,15 +50,15 @@ def framework_of(row: FrameworkSnapshot) -> Framework:
     """Rebuild the framework exactly as it was when the snapshot was taken."""
     framework = packs.load_files(json.loads(row.files_json), f"snapshot #{row.id}")
     if framework.content_hash != row.content_hash:
-        raise ScorecardError(f"framework snapshot #{row.id} does not match its own hash")
+        raise CheckFailed(f"framework snapshot #{row.id} does not match its own hash")
     return framework
 
 
 def inputs_hash(session: Session, model: Model, snapshot_hash: str, policy: str) -> str:
     """What a scorecard was computed from; a decision on a stale scorecard is refused."""
-    active = [j.id for j in reviews.active_judgments(session, model)]
-    return audit.sha256(
-        audit.canonical(
+    active = [j.id for j in judgments.active(session, model)]
+    return sha256(
+        canonical(
             {
                 "snapshot": snapshot_hash,
                 "policy": policy,
@@ -75,20 +73,20 @@ def compute(
     session: Session, model: Model, folder: Path, options: ScoringOptions, actor: str
 ) -> tuple[ScorecardRow, Framework, ScorecardResult]:
     snap, framework = snapshot(session, folder, actor)
-    judgments = [
-        reviews.to_core(j)
-        for j in reviews.active_judgments(session, model)
+    judged = [
+        judgments.to_core(j)
+        for j in judgments.active(session, model)
         if j.framework_id == framework.id
     ]
-    result = score(framework, evidence.load(session, model), judgments, options)
-    result_json = audit.canonical(result.to_json_dict())
-    computed_at = audit.now()
+    result = score(framework, evidence.load(session, model), judged, options)
+    result_json = canonical(result.to_json_dict())
+    computed_at = now()
     overall = {stage: o.level for stage, o in result.overall.items()}
     row = ScorecardRow(
         model_id=model.id,
         snapshot_id=snap.id,
         policy=options.policy,
-        overall_json=audit.canonical(overall),
+        overall_json=canonical(overall),
         deploy=result.eligibility.deploy,
         develop=result.eligibility.develop,
         security_hardening_required=result.eligibility.security_hardening_required,
@@ -98,8 +96,8 @@ def compute(
         computed_by=actor,
         computed_at=computed_at,
     )
-    row.content_hash = audit.sha256(
-        audit.canonical(
+    row.content_hash = sha256(
+        canonical(
             {
                 "model": label(model),
                 "snapshot": framework.content_hash,
@@ -109,17 +107,13 @@ def compute(
             }
         )
     )
-    session.add(row)
-    session.flush()
     levels = ", ".join(f"{s} {lv or 'not assessed'}" for s, lv in overall.items())
-    audit.append(
+    write.add(
         session,
+        row,
         action="scorecard.compute",
-        entity="scorecard",
-        row=row,
         actor=actor,
         summary=f"scored {label(model)} on {framework.id}: {levels}",
-        model_id=model.id,
     )
     return row, framework, result
 
@@ -136,10 +130,26 @@ def latest(session: Session, model: Model) -> ScorecardRow | None:
 def require_latest(session: Session, model: Model) -> ScorecardRow:
     row = latest(session, model)
     if row is None:
-        raise ScorecardError(
-            f"{label(model)} has no scorecard yet: run `scorecard score {label(model)}`"
-        )
+        raise NotFound(f"{label(model)} has no scorecard yet: run `scorecard score {label(model)}`")
     return row
+
+
+def require_current(session: Session, model: Model, row: ScorecardRow) -> FrameworkSnapshot:
+    """Refuse a scorecard computed before the evidence or judgments stored since; returns its
+    framework snapshot."""
+    snap = session.get(FrameworkSnapshot, row.snapshot_id)
+    assert snap is not None  # a foreign key
+    if inputs_hash(session, model, snap.content_hash, row.policy) != row.inputs_hash:
+        raise Refused(
+            f"scorecard #{row.id} of {label(model)} is out of date: evidence or judgments were "
+            f"recorded since; run `scorecard score {label(model)}` first"
+        )
+    return snap
+
+
+def result_of(row: ScorecardRow) -> ScorecardResult:
+    """The stored result, typed."""
+    return ScorecardResult.from_json_dict(json.loads(row.result_json))
 
 
 def history(session: Session, model: Model) -> list[ScorecardRow]:
@@ -157,7 +167,7 @@ def history(session: Session, model: Model) -> list[ScorecardRow]:
 def get(session: Session, model: Model, scorecard_id: int) -> ScorecardRow:
     row = session.get(ScorecardRow, scorecard_id)
     if row is None or row.model_id != model.id:
-        raise ScorecardError(f"{label(model)} has no scorecard #{scorecard_id}")
+        raise NotFound(f"{label(model)} has no scorecard #{scorecard_id}")
     return row
 
 
@@ -170,74 +180,27 @@ def public_json(session: Session, model: Model, row: ScorecardRow) -> dict[str, 
         "hash": row.content_hash,
         "model": label(model),
         "computed_by": row.computed_by,
-        "computed_at": audit.row_dict(row)["computed_at"],
+        "computed_at": row_dict(row)["computed_at"],
         "framework_snapshot": snap.content_hash if snap else None,
         **data,
     }
 
 
-@dataclass(frozen=True)
-class Change:
-    what: str
-    before: str
-    after: str
-    why: str
+def summary(row: ScorecardRow) -> dict[str, Any]:
+    """One line of a model's history (the stored result itself is not loaded)."""
+    return {
+        "id": row.id,
+        "hash": row.content_hash,
+        "computed_by": row.computed_by,
+        "computed_at": timestamp(row.computed_at),
+        "policy": row.policy,
+        "overall": json.loads(row.overall_json),
+        "deploy": row.deploy,
+        "develop": row.develop,
+        "security_hardening_required": row.security_hardening_required,
+    }
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """What moved between two scorecards, and the new rationale for each move."""
-    changes: list[Change] = []
-    if before["framework"]["content_hash"] != after["framework"]["content_hash"]:
-        changes.append(
-            Change(
-                "framework",
-                before["framework"]["version"],
-                after["framework"]["version"],
-                "the framework pack changed",
-            )
-        )
-    if before["policy"] != after["policy"]:
-        changes.append(Change("policy", before["policy"], after["policy"], "scoring policy"))
-    old = {c["id"]: c for c in before["categories"]}
-    for category in after["categories"]:
-        prior = old.get(category["id"])
-        for stage in after["stages"]:
-            new_level = category["stages"][stage]["level"] or "not_assessed"
-            old_level = (prior["stages"].get(stage, {}).get("level") if prior else None) or (
-                "not_assessed"
-            )
-            if new_level != old_level:
-                changes.append(
-                    Change(
-                        f"{category['id']} ({stage})",
-                        old_level,
-                        new_level,
-                        category["stages"][stage]["rationale"],
-                    )
-                )
-    for stage in after["stages"]:
-        if before["overall"].get(stage) != after["overall"][stage]:
-            changes.append(
-                Change(
-                    f"overall ({stage})",
-                    str(before["overall"].get(stage)),
-                    str(after["overall"][stage]),
-                    "highest tracked category",
-                )
-            )
-    for key in ("deploy", "develop", "security_hardening_required"):
-        if before["eligibility"][key] != after["eligibility"][key]:
-            reasons = [
-                g["reason"]
-                for g in after["eligibility"]["gates"]
-                if g["governs"] == key.replace("_required", "") and g["applies"]
-            ]
-            changes.append(
-                Change(
-                    key,
-                    str(before["eligibility"][key]),
-                    str(after["eligibility"][key]),
-                    "; ".join(reasons),
-                )
-            )
-    return changes
+def diff(before: ScorecardRow, after: ScorecardRow) -> list[Change]:
+    """What moved between two stored scorecards, and the newer one's reason for each move."""
+    return compare(result_of(before), result_of(after))

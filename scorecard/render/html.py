@@ -1,4 +1,4 @@
-"""The card as HTML (for the PDF and standalone) and as a Markdown summary.
+"""The card as HTML: the document the PDF is printed from, or one standalone file.
 
 Every template is autoescaped and undefined names are errors: text from logs and from people
 (task names, rationales, model names) is shown as text, never interpreted as markup.
@@ -6,16 +6,18 @@ Every template is autoescaped and undefined names are errors: text from logs and
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from scorecard import packs
+from scorecard.core.process import ROLE_LABELS
+from scorecard.files import write_atomic
 from scorecard.render.charts import category_chart
 from scorecard.resources import data_dir
 
-_ROLE_LABELS = {"sag": "Safety Advisory Group", "leadership": "Leadership", "board": "Board"}
 _STAGE_LABELS = {"pre": "Pre-mitigation", "post": "Post-mitigation"}
 
 
@@ -32,14 +34,9 @@ def environment() -> Environment:
 
 
 def markdown_escape(value: Any) -> str:
-    """Text safe inside Markdown: no emphasis, links, code or table breaks from the input.
+    from scorecard.render.markdown import escape
 
-    HTML is left to autoescaping (on for every template), which makes it inert in Markdown too.
-    """
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    for char in "\\`*_{}[]()#+!|~":
-        text = text.replace(char, "\\" + char)
-    return text
+    return escape(value)
 
 
 def view(card: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +112,7 @@ def view(card: dict[str, Any]) -> dict[str, Any]:
         "eligibility": result["eligibility"],
         "decisions": card["decisions"],
         "decision_summary": _decision_summary(card["decisions"]),
-        "role_labels": _ROLE_LABELS,
+        "role_labels": ROLE_LABELS,
         "signatures": card.get("signatures", []),
         "sources": [
             {
@@ -138,10 +135,6 @@ def render_html(card: dict[str, Any], *, standalone: bool = False) -> str:
     # The stylesheet is the project's own file; the PDF gets it separately.
     context["standalone_css"] = Markup(_css()) if standalone else None  # noqa: S704
     return env.get_template("card.html.j2").render(context)
-
-
-def render_markdown(card: dict[str, Any]) -> str:
-    return environment().get_template("card.md.j2").render(view(card))
 
 
 def stylesheet() -> str:
@@ -218,5 +211,15 @@ def _decision_summary(decisions: list[dict[str, Any]]) -> str:
     if not decisions:
         return "none recorded yet"
     final = decisions[-1]
-    who = _ROLE_LABELS.get(final["role"], final["role"])
+    who = ROLE_LABELS.get(final["role"], final["role"])
     return f"{final['decision']} ({who}, {final['by']}, {final['created_at'][:10]})"
+
+
+class HtmlFormat:
+    """One HTML file with the stylesheet inlined and the charts as inline SVG."""
+
+    name = "html"
+    description = "standalone HTML"
+
+    def write(self, card: dict[str, Any], target: Path) -> None:
+        write_atomic(target, render_html(card, standalone=True))

@@ -7,16 +7,13 @@ and files inside the packaged templates folder; anything else stops the render w
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from scorecard.card.attachment import ATTACHMENT, DESCRIPTION, payload
 from scorecard.errors import ScorecardError
+from scorecard.files import write_with
 from scorecard.resources import data_dir
-
-ATTACHMENT_NAME = "scorecard.json"
 
 
 class FetchRefused(ScorecardError):
@@ -58,38 +55,44 @@ def write_pdf(html: str, css: str, card: dict[str, Any], target: Path) -> None:
 
     fetcher = _fetcher()
     base = data_dir("templates").resolve().as_uri() + "/"
-    payload = json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False)
     attachment = weasyprint.Attachment(
-        string=payload,
+        string=payload(card),
         base_url=base,
         url_fetcher=fetcher,
-        name=ATTACHMENT_NAME,
-        description="The scorecard record: framework pack, evidence, judgments, levels, "
-        "decisions and hashes",
+        name=ATTACHMENT,
+        description=DESCRIPTION,
         relationship="Data",
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
-        stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)
-        document.write_pdf(
-            tmp,
-            stylesheets=[stylesheet],
-            pdf_variant="pdf/a-3b",
-            attachments=[attachment],
-            uncompressed_pdf=False,
-            custom_metadata=True,
-        )
-        tmp.replace(target)
-    except FatalURLFetchingError as exc:
-        raise FetchRefused(
-            f"the card tried to load an outside resource and was stopped: {exc}"
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    if fetcher.refused:  # WeasyPrint swallows some fetch errors: treat any refusal as fatal
-        target.unlink(missing_ok=True)
-        raise FetchRefused(f"the card tried to load {fetcher.refused[0][:200]!r}: refused")
+
+    def produce(tmp: Path) -> None:
+        try:
+            document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
+            stylesheet = weasyprint.CSS(string=css, base_url=base, url_fetcher=fetcher)
+            document.write_pdf(
+                tmp,
+                stylesheets=[stylesheet],
+                pdf_variant="pdf/a-3b",
+                attachments=[attachment],
+                uncompressed_pdf=False,
+                custom_metadata=True,
+            )
+        except FatalURLFetchingError as exc:
+            raise FetchRefused(
+                f"the card tried to load an outside resource and was stopped: {exc}"
+            ) from None
+        if fetcher.refused:  # WeasyPrint swallows some fetch errors: any refusal is fatal
+            raise FetchRefused(f"the card tried to load {fetcher.refused[0][:200]!r}: refused")
+
+    write_with(target, produce)
+
+
+class PdfFormat:
+    """PDF/A-3b with the record attached as ``scorecard.json``."""
+
+    name = "pdf"
+    description = "PDF/A-3b with the record attached"
+
+    def write(self, card: dict[str, Any], target: Path) -> None:
+        from scorecard.render.html import render_html, stylesheet
+
+        write_pdf(render_html(card), stylesheet(), card, target)

@@ -124,7 +124,7 @@ def test_post_equals_pre_from_the_command_line(runner: CliRunner) -> None:
         "--post-equals-pre",
     ]
     missing = runner.invoke(app, args)
-    assert missing.exit_code == 1 and "needs --by and --rationale" in missing.stderr
+    assert missing.exit_code == 2 and "needs --by and --rationale" in missing.stderr
     result = runner.invoke(app, [*args, "--by", "SAG chair", "--rationale", "caution"])
     data = json.loads(result.stdout)
     assert data["overall"]["post"] == "high"
@@ -160,7 +160,7 @@ def test_bad_input_is_one_line_and_non_zero(
 
 def test_unknown_framework_is_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["score", "-e", str(PRE), "--framework", "nope"])
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # not found
     assert result.stderr.strip() == (
         "error: unknown framework 'nope' (known: preparedness-v1, preparedness-v2)"
     )

@@ -7,10 +7,11 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from scorecard.command import init, models_list
+from scorecard.commands import init, models_list
 from scorecard.db.engine import DatabaseError, get_engine, resolve_url
 from scorecard.db.migrate import HEAD, alembic_config, current, downgrade, upgrade
 from scorecard.db.schema import Base
+from tests.conftest import S
 
 
 def tables(url: str) -> set[str]:
@@ -48,14 +49,18 @@ def test_models_and_migrations_agree(db: str) -> None:
 
 
 def test_init_is_idempotent(db: str) -> None:
-    shown, before, after = init(db)
-    assert before == after == HEAD
-    assert "password" not in shown
+    state = init(S(db))
+    assert state.before == state.after == HEAD
+    assert "password" not in state.database
 
 
 def test_uninitialised_database_says_what_to_run(empty_db: str) -> None:
-    with pytest.raises(DatabaseError, match=r"has no scorecard schema yet: run `scorecard init`"):
-        models_list(empty_db)
+    # An empty PostgreSQL schema has no tables; a SQLite file that is not there is not created.
+    with pytest.raises(
+        DatabaseError,
+        match=r"(has no scorecard schema yet|no database at .*): run `scorecard init`",
+    ):
+        models_list(S(empty_db))
 
 
 def test_newer_database_is_refused(db: str) -> None:
@@ -63,9 +68,9 @@ def test_newer_database_is_refused(db: str) -> None:
     with get_engine(url).begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
     with pytest.raises(DatabaseError, match=r"written by a newer scorecard .*f00dfeed"):
-        models_list(db)
+        models_list(S(db))
     with pytest.raises(DatabaseError, match=r"newer scorecard"):
-        init(db)
+        init(S(db))
 
 
 def test_older_database_says_upgrade(empty_db: str) -> None:
@@ -76,10 +81,10 @@ def test_older_database_says_upgrade(empty_db: str) -> None:
         match=rf"is at schema revision 0001, this scorecard needs "
         rf"{HEAD}: run `scorecard db upgrade`",
     ):
-        models_list(empty_db)
-    _, before, after = init(empty_db)
-    assert (before, after) == ("0001", HEAD)
-    assert models_list(empty_db) == []
+        models_list(S(empty_db))
+    state = init(S(empty_db))
+    assert (state.before, state.after) == ("0001", HEAD)
+    assert models_list(S(empty_db)) == []
 
 
 def test_bad_urls_are_one_line_errors() -> None:

@@ -21,6 +21,7 @@ from scorecard.errors import InputError
 from scorecard.readers.detect import read
 from scorecard.readers.inspect_log import _eval_header
 from scorecard.readers.interface import SourceFile
+from tests.conftest import S
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 EVAL = (FIXTURES / "inspect" / "wmdp_bio.eval").read_bytes()
@@ -175,14 +176,14 @@ def test_arbitrary_bytes_with_any_name(data: bytes, suffix: str) -> None:
 @given(st.integers(1, 2500), st.binary(min_size=1, max_size=4))
 def test_cli_never_shows_a_traceback_and_stores_nothing_on_failure(back: int, junk: bytes) -> None:
     from scorecard.cli import app
-    from scorecard.command import init, models_add, models_list
+    from scorecard.commands import init, models_add, models_list
 
     blob = bytearray(EVAL)
     blob[len(blob) - back : len(blob) - back + len(junk)] = junk
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/db.sqlite"
-        init(url)
-        models_add(url, "M", "", "")
+        init(S(url))
+        models_add(S(url), "M", "", "")
         good = Path(folder) / "good.eval"
         good.write_bytes(EVAL)
         bad = Path(folder) / "mutated.eval"
@@ -191,7 +192,7 @@ def test_cli_never_shows_a_traceback_and_stores_nothing_on_failure(back: int, ju
             app, ["ingest", str(good), str(bad), "-m", "M", "-s", "pre", "--database", url]
         )
         assert result.exit_code in (0, 1), result.output
-        rows = models_list(url)[0]["evidence"]
+        rows = models_list(S(url))[0]["evidence"]
         if result.exit_code == 1:
             assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
             assert rows == 0

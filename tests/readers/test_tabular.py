@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from scorecard.errors import InputError
-from scorecard.readers import read_evidence, read_judgments
+from scorecard.readers import read_judgments
+from scorecard.readers.tabular import read_evidence
 from scorecard.resources import example_dir
 
 HEADER = "stage,task,metric,value,stderr,n_samples\n"
@@ -115,7 +116,7 @@ def test_folder_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scorecard.readers import records
+    from scorecard.readers import rows as records
 
     path = write(tmp_path, "big.csv", HEADER + "pre,cybench,accuracy,0.4,,\n" * 50)
     monkeypatch.setattr(records, "MAX_TABULAR_BYTES", 100)

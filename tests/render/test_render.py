@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.command import (
+from scorecard.card.attachment import extract as extract_attachment
+from scorecard.card.verify import recompute
+from scorecard.commands import (
     decide,
     ingest,
     judge,
@@ -20,8 +22,8 @@ from scorecard.command import (
 from scorecard.core.evidence import Judgment
 from scorecard.errors import ScorecardError
 from scorecard.render.pdf import FetchRefused, write_pdf
-from scorecard.render.record import extract_attachment, recompute
 from scorecard.resources import example_dir
+from tests.conftest import S
 
 
 def pdftext(path: Path) -> str:
@@ -32,14 +34,14 @@ def pdftext(path: Path) -> str:
 
 @pytest.fixture
 def scored(kestrel: str) -> str:
-    score_model(kestrel, "Kestrel-2", by="tester")
-    decide(kestrel, "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
+    score_model(S(kestrel), "Kestrel-2", by="tester")
+    decide(S(kestrel), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     return kestrel
 
 
 def test_pdf_is_pdf_a_3b_with_the_record_attached(scored: str, tmp_path: Path) -> None:
     out = tmp_path / "card.pdf"
-    card = render(scored, "Kestrel-2", out)
+    card = render(S(scored), "Kestrel-2", out)
     info = subprocess.run(
         ["pdfinfo", "-meta", str(out)], capture_output=True, text=True, check=True
     ).stdout
@@ -72,12 +74,12 @@ def test_pdf_is_pdf_a_3b_with_the_record_attached(scored: str, tmp_path: Path) -
 
 def test_html_and_markdown(scored: str, tmp_path: Path) -> None:
     html = tmp_path / "card.html"
-    render(scored, "Kestrel-2", html, "html")
+    render(S(scored), "Kestrel-2", html, "html")
     page = html.read_text()
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "Kestrel-2" in page
     assert "<svg" in page  # the charts
     md = tmp_path / "card.md"
-    render(scored, "Kestrel-2", md, "md")
+    render(S(scored), "Kestrel-2", md, "md")
     summary = md.read_text()
     assert "| Cybersecurity | high | medium |" in summary
     assert "May deploy: **yes**" in summary
@@ -85,12 +87,12 @@ def test_html_and_markdown(scored: str, tmp_path: Path) -> None:
 
 def test_stale_scorecard_is_not_rendered(scored: str, tmp_path: Path) -> None:
     judge(
-        scored,
+        S(scored),
         "Kestrel-2",
         Judgment(category="cbrn", stage="pre", level="high", by="x", rationale="y"),
     )
     with pytest.raises(ScorecardError, match="is out of date"):
-        render(scored, "Kestrel-2", tmp_path / "card.pdf")
+        render(S(scored), "Kestrel-2", tmp_path / "card.pdf")
     assert not (tmp_path / "card.pdf").exists()
 
 
@@ -98,15 +100,15 @@ HOSTILE = '<img src="file:///etc/hostname"><b>bold</b><style>*{color:red}</style
 
 
 def test_untrusted_text_is_inert(db: str, tmp_path: Path) -> None:
-    models_add(db, "Mallory", "", f"desc {HOSTILE}", by=f"adder {HOSTILE}")
+    models_add(S(db), "Mallory", "", f"desc {HOSTILE}", by=f"adder {HOSTILE}")
     evidence = tmp_path / "e.csv"
     rows = ["task,metric,value"]
     rows += [f'"{name}",accuracy,0.1' for name in (f"task {HOSTILE}".replace('"', '""'),)]
     rows.append("ctf_professional,accuracy,0.3")
     evidence.write_text("\n".join(rows) + "\n")
-    ingest(db, [evidence], "Mallory", "pre")
+    ingest(S(db), [evidence], "Mallory", "pre")
     judge(
-        db,
+        S(db),
         "Mallory",
         Judgment(
             category="cbrn",
@@ -116,21 +118,21 @@ def test_untrusted_text_is_inert(db: str, tmp_path: Path) -> None:
             rationale=f"why {HOSTILE}",
         ),
     )
-    mitigate(db, "Mallory", "cybersecurity", f"team {HOSTILE}", f"did {HOSTILE}")
-    score_model(db, "Mallory")
+    mitigate(S(db), "Mallory", "cybersecurity", f"team {HOSTILE}", f"did {HOSTILE}")
+    score_model(S(db), "Mallory")
     out = tmp_path / "card.pdf"
-    render(db, "Mallory", out)
+    render(S(db), "Mallory", out)
     squashed = "".join(pdftext(out).split())  # lines may break anywhere, even inside "</b>"
     for prefix in ("desc", "judge", "why", "team", "did"):
         shown = "".join(f'{prefix} <img src="file:///etc/hostname"><b>bold</b>'.split())
         assert shown in squashed, prefix
     html = tmp_path / "card.html"
-    render(db, "Mallory", html, "html")
+    render(S(db), "Mallory", html, "html")
     page = html.read_text()
     assert '<img src="file:///etc/hostname">' not in page
     assert "&lt;img src=&#34;file:///etc/hostname&#34;&gt;" in page
     md = tmp_path / "card.md"
-    render(db, "Mallory", md, "md")
+    render(S(db), "Mallory", md, "md")
     assert "<img" not in md.read_text()
 
 

@@ -13,14 +13,13 @@ A damaged or foreign file is a failed check, never a crash.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scorecard.errors import ScorecardError
-from scorecard.render.record import ATTACHMENT, extract_attachment, reason, recompute
+from scorecard.card.attachment import ATTACHMENT, read_card, reason
+from scorecard.errors import NotFound, ScorecardError
 
 
 @dataclass
@@ -48,14 +47,11 @@ class CardReport:
 def verify_card(pdf: Path, trust: Sequence[Path] = (), database: str | None = None) -> CardReport:
     report = CardReport(path=str(pdf))
     if not pdf.is_file():
-        raise ScorecardError(f"{pdf}: no such file")
+        raise NotFound(f"{pdf}: no such file")
     _check_signatures(report, pdf, trust)
     try:
-        raw = extract_attachment(pdf)
-        card = json.loads(raw)
-        if not isinstance(card, dict) or card.get("format") != "scorecard-card/1":
-            raise ScorecardError("the attachment is not a scorecard record")
-    except (ScorecardError, ValueError) as exc:
+        raw, card = read_card(pdf)
+    except ScorecardError as exc:
         report.add("record", False, str(exc))
         return report
     report.card = card
@@ -68,7 +64,7 @@ def verify_card(pdf: Path, trust: Sequence[Path] = (), database: str | None = No
     )
     try:
         problems = recompute(card)
-    except (ScorecardError, KeyError, TypeError, ValueError) as exc:
+    except (ScorecardError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         problems = [f"cannot recompute: {reason(exc)}"]
     report.add(
         "levels",
@@ -118,26 +114,69 @@ def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> N
         )
 
 
+def recompute(card: dict[str, Any]) -> list[str]:
+    """Differences between what the card states and what its own inputs give."""
+    from scorecard import packs
+    from scorecard.core.compare import compare
+    from scorecard.core.evidence import Evidence, Judgment
+    from scorecard.core.result import ScorecardResult
+    from scorecard.core.scoring import ScoringOptions, score
+
+    framework = packs.load_files(card["framework"]["files"], "attached framework")
+    problems = []
+    if framework.content_hash != card["framework"]["content_hash"]:
+        problems.append("the attached framework files do not match their stated hash")
+    evidence = [
+        Evidence(
+            stage=e["stage"],
+            task=e["task"],
+            metric=e["metric"],
+            value=e["value"],
+            stderr=e["stderr"],
+            n_samples=e["n_samples"],
+        )
+        for e in card["evidence"]
+    ]
+    judgments = [
+        Judgment(
+            category=j["category"],
+            stage=j["stage"],
+            level=j["level"],
+            by=j["by"],
+            rationale=j["rationale"],
+            indicator=j["indicator"],
+            override=j["override"],
+            kind=j["kind"],
+        )
+        for j in card["judgments"]
+    ]
+    fresh = score(framework, evidence, judgments, ScoringOptions(policy=card["policy"]))
+    stated = ScorecardResult.from_json_dict(card["scorecard"]["result"])
+    for change in compare(stated, fresh):
+        if change.what in ("framework", "policy"):
+            continue  # the framework's hash is checked above; the policy is the card's own
+        problems.append(
+            f"{change.what}: the card states {change.before}, its evidence gives {change.after}"
+        )
+    return problems
+
+
 def _check_database(report: CardReport, card: dict[str, Any], database: str) -> None:
-    from scorecard.db.schema import Decision, ScorecardRow
-    from scorecard.records import models
+    from scorecard.records import decisions, models
     from scorecard.records.session import reading
 
     try:
         with reading(database) as session:
             model = models.resolve(session, card["model"]["ref"])
+            from scorecard.db.schema import ScorecardRow
+
             row = session.get(ScorecardRow, card["scorecard"]["id"])
             problems = []
             if row is None or row.model_id != model.id:
                 problems.append(f"scorecard #{card['scorecard']['id']} is not in the database")
             elif row.content_hash != card["scorecard"]["hash"]:
                 problems.append("the scorecard hash differs from the database's")
-            stored = {
-                d.id: d
-                for d in session.query(Decision).filter(
-                    Decision.scorecard_id == card["scorecard"]["id"]
-                )
-            }
+            stored = {d.id: d for d in decisions.on_scorecard(session, card["scorecard"]["id"])}
             for decision in card["decisions"]:
                 match = stored.get(decision["id"])
                 if match is None or (match.decision, match.role, match.by) != (

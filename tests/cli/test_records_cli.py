@@ -261,7 +261,7 @@ def test_decisions_follow_the_gates_and_the_roles(runner: CliRunner, kestrel: st
     assert "has no scorecard yet" in decide("deploy", "sag").stderr
     ok_json(runner, kestrel, "score", "Kestrel-2")
     leadership_first = decide("deploy", "leadership")
-    assert leadership_first.exit_code == 1 and "no SAG recommendation" in leadership_first.stderr
+    assert leadership_first.exit_code == 3 and "no SAG recommendation" in leadership_first.stderr
     assert "has none yet" in decide("do-not-deploy", "board").stderr
     assert decide("deploy", "sag").exit_code == 0
     assert decide("deploy", "leadership").exit_code == 0
@@ -289,7 +289,7 @@ def test_decisions_follow_the_gates_and_the_roles(runner: CliRunner, kestrel: st
     card = ok_json(runner, kestrel, "score", "Kestrel-2")
     assert card["overall"]["post"] == "high"
     refused = decide("deploy", "sag")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3  # the gate is closed
     assert "refused: deploy is not allowed" in refused.stderr
     assert "Post-mitigation level high is above medium" in refused.stderr
     assert decide("continue-development", "sag").exit_code == 0
@@ -384,4 +384,5 @@ def test_database_location_defaults(
     assert runner.invoke(app, ["init"]).exit_code == 0
     assert other.is_file()
     result = runner.invoke(app, ["models", "list", "--database", f"sqlite:///{tmp_path}/x.db"])
-    assert result.exit_code == 1 and "run `scorecard init`" in result.stderr
+    assert result.exit_code == 4 and "run `scorecard init`" in result.stderr
+    assert not (tmp_path / "x.db").exists()  # a read never creates a database

@@ -14,11 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from scorecard.cli import app
-from scorecard.command import audit_log, audit_verify, decide, render, score_model, sign, verify
+from scorecard.commands import audit_log, audit_verify, decide, render, score_model, sign, verify
 from scorecard.errors import ScorecardError
 from scorecard.sign.keys import new_identity, read_passphrase
 from scorecard.sign.signer import sign_pdf
 from scorecard.sign.validate import validate_signatures
+from tests.conftest import S
 
 PASSPHRASE = b"correct horse battery staple"
 
@@ -33,17 +34,19 @@ def identities(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
 
 @pytest.fixture
 def card(kestrel: str, tmp_path: Path) -> tuple[str, Path]:
-    score_model(kestrel, "Kestrel-2", by="tester")
-    decide(kestrel, "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
+    score_model(S(kestrel), "Kestrel-2", by="tester")
+    decide(S(kestrel), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     out = tmp_path / "card.pdf"
-    render(kestrel, "Kestrel-2", out)
+    render(S(kestrel), "Kestrel-2", out)
     return kestrel, out
 
 
 def signed_twice(db: str, pdf: Path, ids: dict[str, tuple[Path, Path]]) -> Path:
     for role, name in (("sag", "Dr. Jonas Berg"), ("ceo", "Alex Moreau")):
         cert, key = ids[role]
-        sign(db, pdf, pdf, key=key, cert=cert, passphrase=PASSPHRASE, role=role.upper(), name=name)
+        sign(
+            S(db), pdf, pdf, key=key, cert=cert, passphrase=PASSPHRASE, role=role.upper(), name=name
+        )
     return pdf
 
 
@@ -95,7 +98,7 @@ def test_two_signatures_certify_then_approve(
     xmp = re.search(r'pdf:Producer="([^"]+)"', info)
     assert producer and xmp and producer.group(1).strip() == xmp.group(1)
     assert 'pdfaid:part="3"' in info
-    full = verify(pdf, [identities["sag"][0], identities["ceo"][0]], db)
+    full = verify(pdf, [identities["sag"][0], identities["ceo"][0]], S(db))
     assert full.ok, [vars(c) for c in full.checks]
     assert [c.name for c in full.checks] == ["signatures", "record", "levels", "database"]
 
@@ -105,9 +108,9 @@ def test_signatures_are_recorded_and_audited(
 ) -> None:
     db, pdf = card
     signed_twice(db, pdf, identities)
-    events = [e for e in audit_log(db, "Kestrel-2") if e["action"] == "document.signature"]
+    events = [e for e in audit_log(S(db), "Kestrel-2") if e["action"] == "document.signature"]
     assert len(events) == 2 and "Alex Moreau" in events[1]["summary"]
-    assert audit_verify(db).ok
+    assert audit_verify(S(db)).ok
 
 
 def test_untrusted_or_unsigned_cards_fail(

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
-from scorecard.command import (
+from scorecard.commands import (
     audit_log,
     audit_verify,
     decide,
@@ -39,6 +39,7 @@ from scorecard.core.evidence import Judgment
 from scorecard.db.engine import dispose, resolve_url
 from scorecard.db.schema import AuditEvent, Base, JudgmentRow, Model
 from scorecard.resources import example_dir
+from tests.conftest import S
 
 PRE = example_dir() / "evidence-pre.csv"
 POST = example_dir() / "evidence-post.csv"
@@ -115,19 +116,19 @@ class Populated:
 
 def _populate(url: str) -> None:
     """Two models, three sources, two of every other audited record, two decisions last."""
-    models_add(url, "Kestrel-2", "", "example", by="tester")
-    models_add(url, "Aster", "1", "second model", by="tester")
-    ingest(url, [PRE], "Kestrel-2", "pre", by="tester")
-    ingest(url, [POST], "Kestrel-2", "post", by="tester")
-    ingest(url, [PRE], "Aster@1", "pre", by="tester")
-    judge(url, "Kestrel-2", _judgment("cbrn", "pre", "medium"))
-    judge(url, "Kestrel-2", _judgment("persuasion", "post", "medium"))
-    mitigate(url, "Kestrel-2", "cybersecurity", "Safety systems", "Refusal training")
-    mitigate(url, "Kestrel-2", "cbrn", "Safety systems", "Classifier on bio queries")
-    score_model(url, "Aster@1", framework_id="preparedness-v2", by="Eval lead")
-    score_model(url, "Kestrel-2", by="Eval lead")
-    decide(url, "Kestrel-2", "do-not-deploy", "sag", "SAG chair", "Not yet")
-    decide(url, "Kestrel-2", "do-not-deploy", "leadership", "CEO", "Agree with the SAG")
+    models_add(S(url), "Kestrel-2", "", "example", by="tester")
+    models_add(S(url), "Aster", "1", "second model", by="tester")
+    ingest(S(url), [PRE], "Kestrel-2", "pre", by="tester")
+    ingest(S(url), [POST], "Kestrel-2", "post", by="tester")
+    ingest(S(url), [PRE], "Aster@1", "pre", by="tester")
+    judge(S(url), "Kestrel-2", _judgment("cbrn", "pre", "medium"))
+    judge(S(url), "Kestrel-2", _judgment("persuasion", "post", "medium"))
+    mitigate(S(url), "Kestrel-2", "cybersecurity", "Safety systems", "Refusal training")
+    mitigate(S(url), "Kestrel-2", "cbrn", "Safety systems", "Classifier on bio queries")
+    score_model(S(url, framework_id="preparedness-v2"), "Aster@1", by="Eval lead")
+    score_model(S(url), "Kestrel-2", by="Eval lead")
+    decide(S(url), "Kestrel-2", "do-not-deploy", "sag", "SAG chair", "Not yet")
+    decide(S(url), "Kestrel-2", "do-not-deploy", "leadership", "CEO", "Agree with the SAG")
 
 
 def _copy_rows(source_url: str, target_url: str) -> None:
@@ -184,7 +185,7 @@ def _template(backend: str, built: dict[str, str], tmp: Path) -> str:
             base = os.environ["SCORECARD_TEST_POSTGRES_URL"]
             url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
         built[backend] = url
-        init(url)
+        init(S(url))
         _populate(url)
     return built[backend]
 
@@ -196,10 +197,10 @@ def populated(
     """A copy of the populated template, verified intact before any test tampers with it."""
     backend = "sqlite" if db.startswith("sqlite") else "postgresql"
     _copy_rows(_template(backend, templates, tmp_path_factory.getbasetemp()), db)
-    report = audit_verify(db)
+    report = audit_verify(S(db))
     assert report.ok, report.problems
     assert report.events == 15
-    events = audit_log(db)
+    events = audit_log(S(db))
     assert [e["id"] for e in events] == list(range(1, 16))
     assert (events[-1]["entity"], events[-1]["entity_id"]) == ("decision", 2)
     with tampering(db) as c:
@@ -348,7 +349,7 @@ def _event_problems(p: Populated, kind: str, a: int, b: int, new_id: int | None)
 @pytest.mark.parametrize("table", TABLES)
 def test_tampering_is_detected(populated: Populated, table: str, kind: str) -> None:
     expected = tamper(populated, table, kind)
-    report = audit_verify(populated.url)
+    report = audit_verify(S(populated.url))
     assert not report.ok
     assert report.problems == expected
 
@@ -356,7 +357,7 @@ def test_tampering_is_detected(populated: Populated, table: str, kind: str) -> N
 def test_evidence_of_no_source_is_detected(populated: Populated) -> None:
     with tampering(populated.url) as c:
         copy_row(c, "evidence", 1, source_id=999)
-    report = audit_verify(populated.url)
+    report = audit_verify(S(populated.url))
     assert report.problems == ["1 evidence rows belong to no recorded source"]
 
 
@@ -386,7 +387,7 @@ def test_a_rewritten_record_with_a_patched_event_breaks_the_next_link(
             h=patched[1],
             i=event_id,
         )
-    report = audit_verify(populated.url)
+    report = audit_verify(S(populated.url))
     assert report.problems == [
         f"{populated.where_event(event_id + 1)}: does not link to the event before it"
     ]
@@ -424,28 +425,28 @@ def _truncate(p: Populated) -> None:
 
 
 def test_expect_head_catches_a_truncated_chain(populated: Populated) -> None:
-    head = audit_verify(populated.url).head
+    head = audit_verify(S(populated.url)).head
     assert head == populated.events[-1]["hash"]
-    assert audit_verify(populated.url, expect_head=head).ok
+    assert audit_verify(S(populated.url), expect_head=head).ok
     _truncate(populated)
     # The chain alone cannot tell (this is why the head is kept elsewhere)...
-    truncated = audit_verify(populated.url)
+    truncated = audit_verify(S(populated.url))
     assert truncated.ok and truncated.events == 14
     assert truncated.head == populated.events[-2]["hash"]
     # ...the recorded head can.
-    report = audit_verify(populated.url, expect_head=head)
+    report = audit_verify(S(populated.url), expect_head=head)
     assert not report.ok
     assert report.problems == [
         f"the chain ends at {truncated.head[:16]}…, not at the expected head {head[:16]}…"
     ]
-    assert audit_verify(populated.url, expect_head=truncated.head).ok
+    assert audit_verify(S(populated.url), expect_head=truncated.head).ok
 
 
 def test_expect_head_catches_a_forged_append(populated: Populated) -> None:
     """A row and a well-formed event appended in SQL: only the recorded head shows it."""
-    from scorecard.records import audit
+    from scorecard.records import audit, serialize
 
-    head = audit_verify(populated.url).head
+    head = audit_verify(S(populated.url)).head
     with tampering(populated.url) as c:
         model_id = copy_row(c, "models", 2)
         models = Base.metadata.tables["models"]
@@ -453,7 +454,7 @@ def test_expect_head_catches_a_forged_append(populated: Populated) -> None:
         last = populated.events[-1]
         forged = AuditEvent(
             id=last["id"] + 1,
-            at=audit.now(),
+            at=serialize.now(),
             action="model.add",
             entity="model",
             entity_id=model_id,
@@ -470,22 +471,22 @@ def test_expect_head_catches_a_forged_append(populated: Populated) -> None:
         c.execute(table.insert().values({col.key: getattr(forged, col.key) for col in table.c}))
         assert c.execute(select(func.count()).select_from(table)).scalar_one() == 16
     # Appending is what a chain alone cannot catch (see scorecard.records.audit)...
-    forged_head = audit_verify(populated.url)
+    forged_head = audit_verify(S(populated.url))
     assert forged_head.ok and forged_head.events == 16 and forged_head.head == forged.hash
     # ...the head recorded elsewhere does.
-    report = audit_verify(populated.url, expect_head=head)
+    report = audit_verify(S(populated.url), expect_head=head)
     assert report.problems == [
         f"the chain ends at {forged.hash[:16]}…, not at the expected head {head[:16]}…"
     ]
 
 
 def test_cli_expect_head(populated: Populated) -> None:
-    head = audit_verify(populated.url).head
+    head = audit_verify(S(populated.url)).head
     intact = cli(populated.url, "audit", "verify", "--expect-head", head)
     assert intact.returncode == 0, intact.stderr
     assert f"audit chain intact: 15 events, 15 records, head {head}" in intact.stdout
     _truncate(populated)
-    new_head = audit_verify(populated.url).head
+    new_head = audit_verify(S(populated.url)).head
     broken = cli(populated.url, "audit", "verify", "--expect-head", head)
     assert broken.returncode == 1
     assert "audit chain BROKEN: the chain ends at" in broken.stderr

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from scorecard.command import (
+from scorecard.commands import (
     audit_verify,
     decide,
     ingest,
@@ -40,6 +40,7 @@ from scorecard.core.evidence import Judgment
 from scorecard.db.engine import resolve_url
 from scorecard.db.schema import Base
 from scorecard.errors import InputError, ScorecardError
+from tests.conftest import S
 
 SCORECARD = [sys.executable, "-m", "scorecard"]
 SEED = 20240607
@@ -164,8 +165,8 @@ def _judgment(category: str, stage: str, level: str) -> Judgment:
 @pytest.fixture
 def reviewed(kestrel: str) -> str:
     """Kestrel-2 scored once, with a judgment that takes deploy off the table."""
-    judge(kestrel, "Kestrel-2", _judgment("persuasion", "post", "high"))
-    card = score_model(kestrel, "Kestrel-2", by="Eval lead")
+    judge(S(kestrel), "Kestrel-2", _judgment("persuasion", "post", "high"))
+    card = score_model(S(kestrel), "Kestrel-2", by="Eval lead")
     assert card["eligibility"]["deploy"] is False
     return kestrel
 
@@ -215,13 +216,13 @@ def poisoned(reviewed: str) -> str:
 FAILURES: list[tuple[str, Callable[[str, dict[str, Path]], Any], list[str], str]] = [
     (
         "ingest-2nd-file-unreadable",
-        lambda url, f: ingest(url, [f["good"], f["unreadable"]], "Kestrel-2", "pre"),
+        lambda url, f: ingest(S(url), [f["good"], f["unreadable"]], "Kestrel-2", "pre"),
         ["ingest", "{good}", "{unreadable}", "-m", "Kestrel-2", "-s", "pre"],
         "unreadable.csv: line 2: value 'lots' is not a number",
     ),
     (
         "decide-deploy-refused-by-gates",
-        lambda url, f: decide(url, "Kestrel-2", "deploy", "sag", "SAG", "ship it"),
+        lambda url, f: decide(S(url), "Kestrel-2", "deploy", "sag", "SAG", "ship it"),
         [
             "decide",
             "Kestrel-2",
@@ -238,7 +239,7 @@ FAILURES: list[tuple[str, Callable[[str, dict[str, Path]], Any], list[str], str]
     ),
     (
         "leadership-before-sag",
-        lambda url, f: decide(url, "Kestrel-2", "do-not-deploy", "leadership", "CEO", "no"),
+        lambda url, f: decide(S(url), "Kestrel-2", "do-not-deploy", "leadership", "CEO", "no"),
         [
             "decide",
             "Kestrel-2",
@@ -255,7 +256,7 @@ FAILURES: list[tuple[str, Callable[[str, dict[str, Path]], Any], list[str], str]
     ),
     (
         "judge-unknown-category",
-        lambda url, f: judge(url, "Kestrel-2", _judgment("bio", "pre", "low")),
+        lambda url, f: judge(S(url), "Kestrel-2", _judgment("bio", "pre", "low")),
         [
             "judge",
             "Kestrel-2",
@@ -274,7 +275,7 @@ FAILURES: list[tuple[str, Callable[[str, dict[str, Path]], Any], list[str], str]
     ),
     (
         "judge-corrects-missing",
-        lambda url, f: judge(url, "Kestrel-2", _judgment("cbrn", "pre", "low"), corrects=99),
+        lambda url, f: judge(S(url), "Kestrel-2", _judgment("cbrn", "pre", "low"), corrects=99),
         [
             "judge",
             "Kestrel-2",
@@ -295,23 +296,31 @@ FAILURES: list[tuple[str, Callable[[str, dict[str, Path]], Any], list[str], str]
     ),
     (
         "mitigate-unknown-category",
-        lambda url, f: mitigate(url, "Kestrel-2", "cyber", "x", "y"),
+        lambda url, f: mitigate(S(url), "Kestrel-2", "cyber", "x", "y"),
         ["mitigate", "Kestrel-2", "--category", "cyber", "--by", "x", "--description", "y"],
         "unknown category 'cyber'",
     ),
     (
         "models-add-duplicate",
-        lambda url, f: models_add(url, "Kestrel-2", "", "again"),
+        lambda url, f: models_add(S(url), "Kestrel-2", "", "again"),
         ["models", "add", "Kestrel-2"],
         "model Kestrel-2 already exists",
     ),
     (
         "score-unknown-model",
-        lambda url, f: score_model(url, "Nope"),
+        lambda url, f: score_model(S(url), "Nope"),
         ["score", "Nope"],
         "no model 'Nope'",
     ),
 ]
+
+
+EXIT_CODES = {
+    "decide-deploy-refused-by-gates": 3,
+    "leadership-before-sag": 3,
+    "judge-corrects-missing": 4,
+    "score-unknown-model": 4,
+}
 
 
 @pytest.mark.parametrize(
@@ -334,20 +343,20 @@ def test_a_batch_refused_mid_transaction_rolls_back_the_files_already_written(
     before = dump(poisoned)
     good, poison = batch_files["good"], batch_files["poison"]
     with pytest.raises(ScorecardError, match="poisoned row"):
-        ingest(poisoned, [good, poison], "Kestrel-2", "pre")
+        ingest(S(poisoned), [good, poison], "Kestrel-2", "pre")
     assert dump(poisoned) == before
     # Through the CLI: one line "error: ...", and still nothing stored.
     result = run(poisoned, "ingest", str(good), str(poison), "-m", "Kestrel-2", "-s", "pre")
-    assert result.returncode == 1
+    assert result.returncode == 5  # refused by the database itself
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: database error at "), result.stderr
     assert "poisoned row" in lines[0]
     assert dump(poisoned) == before
-    assert audit_verify(poisoned).ok
+    assert audit_verify(S(poisoned)).ok
     # The first file alone is accepted: the batch failed because of the second one.
-    ingest(poisoned, [good], "Kestrel-2", "pre")
+    ingest(S(poisoned), [good], "Kestrel-2", "pre")
     assert count(poisoned, "evidence") == len(before["evidence"]) + 2
-    assert audit_verify(poisoned).ok
+    assert audit_verify(S(poisoned)).ok
 
 
 # Values the schema cannot hold on PostgreSQL (VARCHAR(300) task, VARCHAR(200) metric, 32-bit
@@ -368,25 +377,26 @@ def test_the_reader_refuses_what_a_backend_cannot_store(
     path.write_text(content)
     before = dump(reviewed)
     with pytest.raises(InputError, match=r"big\.csv: line 2: "):
-        ingest(reviewed, [path], "Kestrel-2", "pre")
+        ingest(S(reviewed), [path], "Kestrel-2", "pre")
     assert dump(reviewed) == before
 
 
 def test_failing_cli_commands_print_one_error_line_and_change_nothing(
     reviewed: str, batch_files: dict[str, Path]
 ) -> None:
-    """The same failures through `scorecard`: exit code 1 and one line "error: ..." each."""
+    """The same failures through `scorecard`: one line "error: ..." each, and the exit code of
+    its kind (1 refused input, 3 a closed gate, 4 not found)."""
     before = dump(reviewed)
     paths = {name: str(path) for name, path in batch_files.items()}
     steps = [[arg.format(**paths) for arg in args] for _, _, args, _ in FAILURES]
     results = finish_steps(start_steps(reviewed, steps))
     for (name, _, _, message), (code, err) in zip(FAILURES, results, strict=True):
-        assert code == 1, (name, err)
+        assert code == EXIT_CODES.get(name, 1), (name, err)
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (name, err)
         assert message in lines[0], (name, err)
     assert dump(reviewed) == before
-    assert audit_verify(reviewed).ok
+    assert audit_verify(S(reviewed)).ok
 
 
 # --- (b) SIGKILL mid-ingest -----------------------------------------------------------------
@@ -483,7 +493,7 @@ def test_sigkill_mid_ingest_stores_all_or_nothing(db: str, tmp_path: Path) -> No
 
     try:
         # How long one full ingest takes, and how much of it is the write transaction.
-        models_add(db, "Timing", "", "")
+        models_add(S(db), "Timing", "", "")
         began = time.monotonic()
         proc = start("Timing")
         writing_from = probe.wait_for_writer(proc)
@@ -497,7 +507,7 @@ def test_sigkill_mid_ingest_stores_all_or_nothing(db: str, tmp_path: Path) -> No
         killed_mid_transaction: list[str] = []
         for attempt in range(5):
             model = f"Victim-{attempt}"
-            models_add(db, model, "", "")
+            models_add(S(db), model, "", "")
             proc = start(model)
             if attempt == 0:
                 # Once while the files are still being read (before any write)...
@@ -513,7 +523,7 @@ def test_sigkill_mid_ingest_stores_all_or_nothing(db: str, tmp_path: Path) -> No
             assert count(db, "sources", model) == (BATCH_FILES if stored else 0)
             if attempt > 0 and proc.returncode == -signal.SIGKILL and stored == 0:
                 killed_mid_transaction.append(model)
-            report = audit_verify(db)
+            report = audit_verify(S(db))
             assert report.ok, (attempt, report.problems)
             if probe.sqlite:
                 with raw(db) as c:
@@ -527,7 +537,7 @@ def test_sigkill_mid_ingest_stores_all_or_nothing(db: str, tmp_path: Path) -> No
         assert retry.returncode == 0, retry.stderr
         assert f"40 of 40 files stored, {full} evidence rows" in retry.stdout
         assert count(db, "evidence", victim) == full
-        report = audit_verify(db)
+        report = audit_verify(S(db))
         assert report.ok, report.problems
         # An event per model and per stored source, no more: nothing half-recorded.
         assert report.events == 6 + count(db, "sources")
@@ -545,7 +555,7 @@ WORKER_FILES, WORKER_ROWS, SCORES = 5, 100, 3
 @pytest.mark.slow
 def test_concurrent_processes_lose_nothing(db: str, tmp_path: Path) -> None:
     for model in sorted({m for m, _ in WORKERS}):
-        models_add(db, model, "", "")
+        models_add(S(db), model, "", "")
     procs = []
     for model, n in WORKERS:
         batch = csv_batch(tmp_path / f"w{n}", WORKER_FILES, WORKER_ROWS, SEED + n, f"w{n}_")
@@ -568,7 +578,7 @@ def test_concurrent_processes_lose_nothing(db: str, tmp_path: Path) -> None:
         assert count(db, "scorecards", model) == workers * SCORES
     # One framework snapshot, however many processes raced to create it.
     assert count(db, "framework_snapshots") == 1
-    report = audit_verify(db)
+    report = audit_verify(S(db))
     assert report.ok, report.problems
     sources, scorecards = len(WORKERS) * WORKER_FILES, len(WORKERS) * SCORES
     assert report.events == len(per_model) + sources + 1 + scorecards

@@ -1,0 +1,166 @@
+"""``scorecard ingest`` and ``scorecard evidence``: evidence in, and what is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scorecard.cli.options import (
+    Database,
+    FrameworkId,
+    FrameworkPath,
+    Json,
+    ModelRef,
+    settings,
+)
+from scorecard.cli.output import Column, console, echo_json, say, table, warn
+from scorecard.readers.interface import FORMATS
+
+
+def register(root: typer.Typer) -> None:
+    root.command("ingest")(ingest)
+    root.command("evidence")(evidence)
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Evidence files or folders (walked)."),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            metavar="NAME[@VERSION]",
+            help="The model the evidence belongs to.",
+        ),
+    ],
+    stage: Annotated[
+        str, typer.Option("--stage", "-s", metavar="STAGE", help="pre or post mitigation.")
+    ],
+    by: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Who ingests (default: the OS user).")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help=f"One of {', '.join(FORMATS)}: Inspect AI logs (.eval, .json), lm-eval "
+            "results, CSV or JSONL; auto decides by content.",
+        ),
+    ] = "auto",
+    allow_incomplete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-incomplete",
+            help="Also take logs of runs that did not finish (error, cancelled), stored "
+            "flagged as incomplete.",
+        ),
+    ] = False,
+    database: Database = None,
+    as_json: Json = False,
+) -> None:
+    """Store evidence files for a model: Inspect AI logs, lm-eval results, CSV or JSONL.
+
+    Folders are walked. One bad file aborts the batch and nothing of it is stored.
+    """
+    from rich.progress import Progress
+
+    from scorecard.commands import evidence as commands
+    from scorecard.errors import UsageError
+    from scorecard.readers import discover
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+    files = discover(paths)
+    err = console(stderr=True)
+    # A transient bar on a pipe or a log file would leave a stray line behind.
+    show_progress = len(files) > 3 and not as_json and err.is_terminal
+    with Progress(console=err, transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("reading evidence", total=len(files))
+        results = commands.ingest(
+            settings(database),
+            files,
+            model,
+            stage,
+            by,
+            on_file=lambda _path: progress.advance(task),
+            fmt=fmt,  # type: ignore[arg-type]  # checked against FORMATS above
+            allow_incomplete=allow_incomplete,
+        )
+    if as_json:
+        echo_json(
+            [
+                {
+                    "file": str(r.file.path),
+                    "format": r.file.format,
+                    "source_id": r.source_id,
+                    "stored": r.stored,
+                    "rows": len(r.file.evidence),
+                    "log_model": r.file.log_model,
+                    "note": r.note,
+                    "warnings": list(r.warnings),
+                }
+                for r in results
+            ]
+        )
+        return
+    for r in results:
+        for warning in r.warnings:
+            warn(f"warning: {warning}")
+    stored = [r for r in results if r.stored]
+    for r in results:
+        say(f"{'stored ' if r.stored else 'skipped'} {r.file.path}: {r.note}")
+    rows = sum(len(r.file.evidence) for r in stored)
+    say(f"{len(stored)} of {len(results)} files stored, {rows} evidence rows ({stage})")
+
+
+def evidence(
+    model: ModelRef,
+    stage: Annotated[str | None, typer.Option(metavar="STAGE", help="Only this stage.")] = None,
+    framework: FrameworkId = None,
+    framework_path: FrameworkPath = None,
+    database: Database = None,
+    as_json: Json = False,
+) -> None:
+    """List a model's stored evidence, the indicator each row feeds, and what is missing."""
+    from scorecard.commands import evidence as commands
+
+    data = commands.listing(settings(database, framework, framework_path), model, stage)
+    if as_json:
+        echo_json(data)
+        return
+    table(
+        f"Evidence of {data['model']} ({data['framework']})",
+        [
+            Column("Stage", key=True),
+            Column("Task", key=True),
+            Column("Metric", key=True),
+            Column("Value", justify="right"),
+            Column("± stderr", justify="right"),
+            Column("Source"),
+            Column("Feeds"),
+        ],
+        [
+            (
+                r["stage"],
+                r["task"],
+                r["metric"],
+                f"{r['value']:.4g}",
+                f"{r['stderr']:.3g}" if r["stderr"] is not None else "",
+                f"{r['source']} ({r['format']})" + ("" if r["complete"] else " incomplete run"),
+                ", ".join(r["indicators"]) or "—",
+            )
+            for r in data["evidence"]
+        ],
+    )
+    for stage_id, missing in data["missing"].items():
+        if missing:
+            say(f"No evidence yet ({stage_id}): {', '.join(missing)}")
+    for stage_id, missing in data["needs_judgment"].items():
+        if missing:
+            say(f"No judgment yet ({stage_id}): {', '.join(missing)}")

@@ -1,0 +1,86 @@
+"""Everything the CLI prints goes through here: JSON for scripts, tables for people.
+
+- ``--json`` prints JSON and nothing else.
+- Tables on a terminal are rich tables whose identifier columns (ids, hashes, paths, model
+  names) never wrap; on a pipe or a file they are plain tab-separated lines with a header, so
+  ``scorecard frameworks list | grep preparedness-v1`` finds what it looks for.
+- Stored text (names, rationales, task names from logs) has its control characters escaped
+  everywhere it is printed: a name cannot move the cursor or recolour the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from scorecard.errors import escape_controls
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+PIPE_WIDTH = 160
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def say(message: str) -> None:
+    """One line of plain output, stored text escaped."""
+    typer.echo(escape_controls(message))
+
+
+def warn(message: str) -> None:
+    typer.echo(escape_controls(message), err=True)
+
+
+def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    # On a pipe, rich's 80-column default would fold long identifiers; panels still need a
+    # width to fill, so a wide page rather than an unbounded one.
+    return Console(file=stream, width=None if stream.isatty() else PIPE_WIDTH)
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    key: bool = False
+    """An identifier (id, hash, path, model name): never wrapped."""
+    justify: str = "left"
+
+
+def table(title: str, columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> None:
+    """A table for people on a terminal; tab-separated lines anywhere else."""
+    cells = [[escape_controls("" if v is None else str(v)) for v in row] for row in rows]
+    out = console()
+    if not out.is_terminal:
+        typer.echo("\t".join(c.title for c in columns))
+        for row in cells:
+            typer.echo("\t".join(cell.replace("\t", " ") for cell in row))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = Table(title=escape_controls(title))
+    for i, column in enumerate(columns):
+        widest = max((len(row[i]) for row in cells), default=0)
+        if column.key:
+            shown.add_column(
+                column.title,
+                no_wrap=True,
+                min_width=max(widest, len(column.title)),
+                justify=column.justify,  # type: ignore[arg-type]
+            )
+        else:
+            shown.add_column(column.title, overflow="fold", justify=column.justify)  # type: ignore[arg-type]
+    for row in cells:
+        shown.add_row(*(Text(cell) for cell in row))
+    out.print(shown)

@@ -1,0 +1,60 @@
+"""``scorecard ingest`` and ``scorecard evidence``: evidence in, and what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scorecard import packs
+from scorecard.errors import UsageError
+from scorecard.readers import Format, discover, read
+from scorecard.settings import Settings, actor_name
+
+if TYPE_CHECKING:
+    from scorecard.records.evidence import Ingested
+
+STAGES = ("pre", "post")
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path],
+    model_ref: str,
+    stage: str,
+    by: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+    *,
+    fmt: Format = "auto",
+    allow_incomplete: bool = False,
+) -> list[Ingested]:
+    """Read every file, then store the batch in one transaction (all or nothing)."""
+    from scorecard.records import evidence, models
+    from scorecard.records.session import writing
+
+    if stage not in STAGES:
+        raise UsageError(f"unknown stage {stage!r} (expected {' or '.join(STAGES)})")
+    files = []
+    for path in discover(paths):
+        files.append(read(path, stage, fmt, allow_incomplete))
+        if on_file is not None:
+            on_file(path)
+    with writing(settings.database_url) as session:
+        model = models.resolve(session, model_ref)
+        return evidence.store(session, model, stage, files, actor_name(settings, by))
+
+
+def listing(settings: Settings, model_ref: str, stage: str | None = None) -> dict[str, Any]:
+    """Stored evidence with the indicators that read it, and the indicators still missing."""
+    from scorecard.records import evidence, judgments, models
+    from scorecard.records.session import reading
+
+    framework = packs.load(settings.framework_id, settings.framework_path)
+    with reading(settings.database_url) as session:
+        model = models.resolve(session, model_ref)
+        judged = {
+            (j.category, j.stage, j.indicator)
+            for j in judgments.active(session, model)
+            if j.framework_id == framework.id and j.kind == "level"
+        }
+        return evidence.listing(session, model, framework, stage, judged)
