@@ -2,16 +2,18 @@
 # package with its development tools, and make sure the system libraries WeasyPrint and the
 # signature checks need are present.
 
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-	&& { command -v $$p; break; }; done)
+# The newest Python 3.11+ on PATH, as the real interpreter behind any pyenv shim. Each probe's
+# stderr is discarded: a pyenv shim for a version that is not selected prints an error.
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.version_info >= (3, 11) and print("%d%03d" % sys.version_info[:2], sys.executable)' 2>/dev/null; \
+	done | sort -rn | head -n 1 | cut -d' ' -f2-)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck wheel-check system-deps clean
+.PHONY: demo test lint typecheck wheel-check system-deps clean python
 
 demo: $(STAMP)
 	$(BIN)/scorecard demo $(if $(DEMO_DIR),--dir "$(DEMO_DIR)")
@@ -28,6 +30,9 @@ typecheck: $(STAMP)
 
 wheel-check: $(STAMP)
 	PYTHON="$(BIN)/python" scripts/wheel-check.sh
+
+python:
+	@echo "$(PYTHON)"
 
 system-deps:
 	@scripts/system-deps.sh

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from scorecard import __version__
 
@@ -30,6 +30,15 @@ class _Group(TyperGroup):
             sys.stderr.write("interrupted\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
+
+def _argument_type(self: TyperArgument, ctx: Any) -> str | None:
+    # Typer prints the Python type after an argument's metavar (`PATH <list[Path]>`); every
+    # argument here has a metavar that already says what to type.
+    return None if self.metavar else _typer_argument_type(self, ctx)
+
+
+_typer_argument_type = TyperArgument.display_type_rich
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 a check failed or the input or action was refused; 2 usage; 3 a "

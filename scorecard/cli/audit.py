@@ -59,7 +59,7 @@ def verify(
 def log(
     model: Annotated[
         str | None,
-        typer.Argument(metavar="[NAME[@VERSION]]", help="Only this model's events."),
+        typer.Argument(metavar="NAME[@VERSION]", help="Only this model's events."),
     ] = None,
     database: Database = None,
     as_json: Json = False,

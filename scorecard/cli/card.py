@@ -108,7 +108,7 @@ def render(
     chosen = settings(database)
     passphrase = None
     if signing:
-        from scorecard.sign.keys import read_passphrase
+        from scorecard.cli.passphrase import read_passphrase
 
         passphrase = read_passphrase(passphrase_file, prompt=True)
         if not signatories:
@@ -158,9 +158,9 @@ def keys_new(
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Make a self-signed signing certificate and an encrypted private key."""
+    from scorecard.cli.passphrase import read_passphrase
     from scorecard.commands.card import ALGORITHMS
     from scorecard.commands.card import keys_new as run
-    from scorecard.sign.keys import read_passphrase
 
     if algorithm not in ALGORITHMS:  # before the passphrase prompt
         raise UsageError(f"unknown algorithm {algorithm!r} ({' or '.join(ALGORITHMS)})")
@@ -183,7 +183,12 @@ def sign(
             help="The signer's role, recorded as the reason (e.g. 'SAG chair', 'CEO').",
         ),
     ],
-    name: Annotated[str, typer.Option(metavar="NAME", help="The signer's name.")],
+    name: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME", help="The signer's name (default: the certificate's common name)."
+        ),
+    ] = None,
     location: Annotated[
         str | None, typer.Option(metavar="TEXT", help="Where it is signed.")
     ] = None,
@@ -201,8 +206,8 @@ def sign(
     database: Database = None,
 ) -> None:
     """Sign a system card (PAdES) and record the signature in the database."""
+    from scorecard.cli.passphrase import read_passphrase
     from scorecard.commands.card import sign as run
-    from scorecard.sign.keys import read_passphrase
 
     passphrase = read_passphrase(passphrase_file, prompt=True)
     target = output or card
@@ -219,7 +224,7 @@ def sign(
     )
     what = "certified" if record.certify else "signed"
     say(
-        f"{what} {target} as {role} ({name}), field {record.field_name}, "
+        f"{what} {target} as {role} ({record.name}), field {record.field_name}, "
         f"sha256 {record.sha256[:16]}…"
     )
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from scorecard.cli.options import Database, Json, settings
 from scorecard.cli.output import echo_json, say
 
 app = typer.Typer(
-    help="Operate the database schema (upgrade, current, history).", no_args_is_help=True
+    help="Operate the database schema (upgrade, current, history) and its roles.",
+    no_args_is_help=True,
 )
 
 
@@ -58,3 +61,33 @@ def history(database: Database = None, as_json: Json = False) -> None:
         return
     for r in rows:
         say(f"{r.revision}  {r.doc}{'  (head)' if r.is_head else ''}")
+
+
+@app.command("roles")
+def roles(
+    prefix: Annotated[
+        str,
+        typer.Option(
+            "--prefix", metavar="NAME", help="Role names are NAME_reviewer, NAME_evaluator, …"
+        ),
+    ] = "scorecard",
+    database: Database = None,
+    as_json: Json = False,
+) -> None:
+    """Create least-privilege PostgreSQL group roles and make the record append-only."""
+    from dataclasses import asdict
+
+    from scorecard.commands import db
+
+    reports = db.roles(settings(database), prefix)
+    if as_json:
+        echo_json([asdict(r) for r in reports])
+        return
+    for r in reports:
+        state = "created" if r.created else "exists, grants reset"
+        inserts = ", ".join(r.insert) or "nothing"
+        say(f"{r.role} ({state}): SELECT on all tables in {r.schema}; INSERT on {inserts}")
+    if reports:
+        tables = ", ".join(reports[0].append_only)
+        say(f"append-only (UPDATE, DELETE, TRUNCATE refused by trigger): {tables}")
+    say(f"give a login role a group with: GRANT {prefix}_evaluator TO alice;")

@@ -27,7 +27,7 @@ def register(root: typer.Typer) -> None:
 def ingest(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Evidence files or folders (walked)."),
+        typer.Argument(metavar="PATH", help="Evidence files or folders (walked)."),
     ],
     model: Annotated[
         str,

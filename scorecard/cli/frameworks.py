@@ -89,7 +89,7 @@ def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[DIR...]",
+            metavar="DIR",
             help="Pack folders to check; none checks every pack found.",
             file_okay=False,
         ),

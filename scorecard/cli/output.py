@@ -69,14 +69,28 @@ def table(title: str, columns: Sequence[Column], rows: Sequence[Sequence[object]
     from rich.table import Table
     from rich.text import Text
 
+    widths = [
+        max([len(column.title), *(len(row[i]) for row in cells)])
+        for i, column in enumerate(columns)
+    ]
+    needed = sum(w + 3 for w, c in zip(widths, columns, strict=True) if c.key) + 1
+    if needed > out.width:
+        # Too narrow for the identifiers side by side: one record after another instead, so
+        # no id, hash or path is cropped or folded.
+        out.print(Text(escape_controls(title), style="bold"))
+        label = max(len(c.title) for c in columns)
+        for row in cells:
+            for column, cell in zip(columns, row, strict=True):
+                out.print(Text(f"{column.title:>{label}}  {cell}"), crop=False, soft_wrap=True)
+            out.print()
+        return
     shown = Table(title=escape_controls(title))
-    for i, column in enumerate(columns):
-        widest = max((len(row[i]) for row in cells), default=0)
+    for column, widest in zip(columns, widths, strict=True):
         if column.key:
             shown.add_column(
                 column.title,
                 no_wrap=True,
-                min_width=max(widest, len(column.title)),
+                min_width=widest,
                 justify=column.justify,  # type: ignore[arg-type]
             )
         else:

@@ -104,8 +104,8 @@ def history(model: ModelRef, database: Database = None, as_json: Json = False) -
 
 def diff(
     model: ModelRef,
-    first: Annotated[int | None, typer.Argument(metavar="[A]", help="Older scorecard id.")] = None,
-    second: Annotated[int | None, typer.Argument(metavar="[B]", help="Newer scorecard id.")] = None,
+    first: Annotated[int | None, typer.Argument(metavar="A", help="Older scorecard id.")] = None,
+    second: Annotated[int | None, typer.Argument(metavar="B", help="Newer scorecard id.")] = None,
     database: Database = None,
     as_json: Json = False,
 ) -> None:

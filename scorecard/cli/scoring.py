@@ -34,7 +34,7 @@ def score(
     model: Annotated[
         str | None,
         typer.Argument(
-            metavar="[NAME[@VERSION]]",
+            metavar="NAME[@VERSION]",
             help="A stored model: score its evidence and judgments and store the scorecard. "
             "Leave out to score --evidence files directly.",
         ),

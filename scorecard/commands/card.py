@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scorecard.errors import UsageError
+from scorecard.errors import NotFound, UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
@@ -64,21 +64,37 @@ def sign(
     cert: Path,
     passphrase: bytes,
     role: str,
-    name: str,
+    name: str | None = None,
     location: str | None = None,
 ) -> SignatureRecord:
-    """Sign a system card and record the signature, with the signed PDF's hash, as a document
-    of the scorecard the card carries."""
+    """Sign a system card and record the signature as a document of the scorecard it carries.
+
+    One unit: the key and certificate are checked before anything is written; the signed bytes
+    are staged beside ``out`` and take its place only after the record is committed, so a
+    failure on either side leaves both the file and the database as they were. ``name``
+    defaults to the certificate's common name.
+    """
     from scorecard.card.attachment import read_card
+    from scorecard.files import staged
     from scorecard.records import documents, models
     from scorecard.records.session import writing
-    from scorecard.sign.signer import sign_pdf
+    from scorecard.sign.signer import sign_bytes
 
     _, card = read_card(pdf)
-    record = sign_pdf(
-        pdf, out, key=key, cert=cert, passphrase=passphrase, role=role, name=name, location=location
+    try:
+        source = pdf.read_bytes()
+    except OSError as exc:
+        raise NotFound(f"{pdf}: cannot read: {exc.strerror}") from None
+    signed, record = sign_bytes(
+        source,
+        key=key,
+        cert=cert,
+        passphrase=passphrase,
+        role=role,
+        name=name,
+        location=location,
     )
-    with writing(settings.database_url) as session:
+    with staged(out, signed), writing(settings.database_url) as session:
         model = models.resolve(session, card["model"]["ref"])
         documents.record(
             session,
@@ -87,8 +103,8 @@ def sign(
             kind="signature",
             file_name=out.name,
             sha256=record.sha256,
-            actor=actor_name(settings, name),
-            signer=name,
+            actor=actor_name(settings, record.name),
+            signer=record.name,
             role=role,
             field_name=record.field_name,
         )

@@ -9,6 +9,7 @@ from scorecard.settings import Settings
 
 if TYPE_CHECKING:
     from scorecard.db.migrate import Revision
+    from scorecard.db.roles import RoleReport
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,10 @@ def history(settings: Settings) -> list[Revision]:
     from scorecard.db.migrate import history as revisions
 
     return revisions(resolve_url(settings.database_url))
+
+
+def roles(settings: Settings, prefix: str = "scorecard") -> list[RoleReport]:
+    """Create (or reset) least-privilege PostgreSQL group roles; make the record append-only."""
+    from scorecard.db.roles import create_roles
+
+    return create_roles(settings.database_url, prefix)

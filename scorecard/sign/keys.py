@@ -2,23 +2,58 @@
 
 A certificate from an organisation's CA works the same way; this makes a self-signed one with
 the key usages PAdES validators expect (digital signature and non-repudiation).
+
+Private keys are written as PKCS#8 PBES2 with PBKDF2-HMAC-SHA256 (600,000 iterations) and
+AES-256-CBC. ``cryptography``'s ``BestAvailableEncryption`` uses 2,048 iterations and its
+PKCS#8 encryption builder cannot set a cost, so the structure is built with asn1crypto.
+PBKDF2 rather than scrypt: OpenSSL (3.0 CLI) refuses scrypt keys above 32 MiB of memory, so a
+scrypt key at a meaningful cost could not be converted with ``openssl pkcs8``/``pkcs12``.
+
+:func:`load_identity` reads a key and certificate and refuses, before anything is written, a
+key that does not match the certificate and a certificate outside its validity period.
 """
 
 from __future__ import annotations
 
 import datetime
-import getpass
+import hashlib
 import os
-import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from scorecard.errors import ScorecardError
 
-PASSPHRASE_ENV = "SCORECARD_KEY_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
 CERT_NAME = "signing-cert.pem"
 KEY_NAME = "signing-key.pem"
+KDF_ITERATIONS = 600_000  # PBKDF2-HMAC-SHA256, OWASP's 2023 figure
 Algorithm = Literal["ecdsa-p256", "rsa-3072"]
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a signature record keeps of the signer's certificate."""
+
+    sha256: str  # fingerprint of the DER certificate, lowercase hex
+    subject: str  # RFC 4514 string
+    common_name: str | None
+    serial: str  # lowercase hex, no prefix (serials can exceed 64 bits)
+    not_before: datetime.datetime  # UTC
+    not_after: datetime.datetime  # UTC
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A private key and the certificate it matches, checked and ready to sign with."""
+
+    key: PrivateKeyTypes
+    certificate: x509.Certificate
+    extra_certificates: tuple[x509.Certificate, ...]
+    info: CertificateInfo
 
 
 def new_identity(
@@ -85,11 +120,7 @@ def new_identity(
         .sign(key, hashes.SHA256())
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    key_bytes = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
+    key_bytes = encrypt_private_key(key, passphrase)
     descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key_bytes)
@@ -97,27 +128,131 @@ def new_identity(
     return cert_path, key_path
 
 
-def read_passphrase(passphrase_file: Path | None, *, prompt: bool, confirm: bool = False) -> bytes:
-    """From --passphrase-file, else SCORECARD_KEY_PASSPHRASE, else a hidden prompt on a terminal.
+def encrypt_private_key(
+    key: PrivateKeyTypes, passphrase: bytes, *, iterations: int = KDF_ITERATIONS
+) -> bytes:
+    """PEM ``ENCRYPTED PRIVATE KEY``: PKCS#8, PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC."""
+    from asn1crypto import algos, pem  # type: ignore[import-untyped]
+    from asn1crypto import keys as asn1_keys
+    from cryptography.hazmat.primitives import hashes, padding, serialization
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    Never from a command-line value (it would show in the process list and shell history).
-    """
-    if passphrase_file is not None:
-        try:
-            lines = passphrase_file.read_bytes().splitlines()
-        except OSError as exc:
-            raise ScorecardError(
-                f"{passphrase_file}: cannot read the passphrase file: {exc.strerror}"
-            ) from None
-        if not lines or not lines[0]:
-            raise ScorecardError(f"{passphrase_file}: the passphrase file is empty")
-        return lines[0]
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env:
-        return from_env.encode()
-    if prompt and sys.stdin.isatty():
-        first = getpass.getpass("Key passphrase: ").encode()
-        if confirm and getpass.getpass("Again: ").encode() != first:
-            raise ScorecardError("the passphrases do not match")
-        return first
-    raise ScorecardError(f"no passphrase: give --passphrase-file or set {PASSPHRASE_ENV}")
+    if not passphrase:
+        raise ScorecardError("refusing an empty passphrase: the private key must be encrypted")
+    plain = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    salt, iv = os.urandom(16), os.urandom(16)
+    derived = PBKDF2HMAC(
+        algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations
+    ).derive(passphrase)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(derived), modes.CBC(iv)).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo(
+        {
+            "encryption_algorithm": {
+                "algorithm": "pbes2",
+                "parameters": {
+                    "key_derivation_func": {
+                        "algorithm": "pbkdf2",
+                        "parameters": {
+                            "salt": algos.Pbkdf2Salt(name="specified", value=salt),
+                            "iteration_count": iterations,
+                            "key_length": 32,
+                            "prf": {"algorithm": "sha256"},
+                        },
+                    },
+                    "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+                },
+            },
+            "encrypted_data": encrypted,
+        }
+    )
+    armored: bytes = pem.armor("ENCRYPTED PRIVATE KEY", info.dump())
+    return armored
+
+
+def certificate_info(certificate: x509.Certificate) -> CertificateInfo:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    common_name = str(names[0].value) if names else None
+    return CertificateInfo(
+        sha256=hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest(),
+        subject=certificate.subject.rfc4514_string(),
+        common_name=common_name,
+        serial=format(certificate.serial_number, "x"),
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+    )
+
+
+def load_identity(
+    key: Path,
+    cert: Path,
+    passphrase: bytes | None,
+    *,
+    now: datetime.datetime | None = None,
+) -> Identity:
+    """Read the key (PEM/DER PKCS#8 or PKCS#1/SEC1, or PKCS#12 ``.p12``/``.pfx``) and the
+    certificate (PEM or DER), and refuse a key that does not match the certificate or a
+    certificate that is expired or not yet valid. Errors are one line and never carry the
+    passphrase or key material."""
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    for path in (key, cert):
+        if not path.is_file():
+            raise ScorecardError(f"{path}: no such file")
+    try:
+        key_data, cert_data = key.read_bytes(), cert.read_bytes()
+    except OSError as exc:
+        raise ScorecardError(f"{exc.filename}: cannot read: {exc.strerror}") from None
+    try:
+        certificate = (
+            x509.load_pem_x509_certificate(cert_data)
+            if b"-----BEGIN" in cert_data
+            else x509.load_der_x509_certificate(cert_data)
+        )
+    except ValueError:
+        raise ScorecardError(f"{cert}: cannot read the certificate (PEM or DER expected)") from None
+    extra: list[x509.Certificate] = []
+    private_key: PrivateKeyTypes | None
+    # Never echo what the parser said: the message could carry key material.
+    try:
+        if key.suffix.lower() in (".p12", ".pfx"):
+            private_key, bundled, chain = pkcs12.load_key_and_certificates(key_data, passphrase)
+            extra = [c for c in [bundled, *chain] if c is not None and c != certificate]
+        elif b"-----BEGIN" in key_data:
+            private_key = serialization.load_pem_private_key(key_data, passphrase)
+        else:
+            private_key = serialization.load_der_private_key(key_data, passphrase)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        private_key = None
+    if private_key is None:
+        raise ScorecardError(
+            f"{key}: cannot load the signing key (wrong passphrase, or not a PEM, DER or "
+            "PKCS#12 private key)"
+        )
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
+        raise ScorecardError(f"{key}: the key does not match the certificate {cert}")
+    info = certificate_info(certificate)
+    moment = now or datetime.datetime.now(datetime.UTC)
+    if moment < info.not_before:
+        raise ScorecardError(f"{cert}: the certificate is not valid until {_when(info.not_before)}")
+    if moment > info.not_after:
+        raise ScorecardError(f"{cert}: the certificate expired on {_when(info.not_after)}")
+    return Identity(private_key, certificate, tuple(extra), info)
+
+
+def _when(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -4,19 +4,26 @@ Signatures are incremental revisions, so the PDF/A attachment stays intact and e
 signature stays valid. The first one certifies the document (DocMDP, allowing further
 signatures only); later ones are approvals (e.g. the SAG chair, then the CEO). The signature
 block people read is drawn in the document itself: pyHanko's visible stamps break PDF/A.
+
+:func:`sign_bytes` signs in memory and writes nothing, so a caller can store its record first
+and write the file only once that is committed; :func:`sign_pdf` writes atomically (a random
+temporary file in the output's folder, then ``os.replace``). The key, the certificate and
+their match and validity are checked before anything is read or written.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scorecard.errors import ScorecardError
+from scorecard.files import write_atomic
+from scorecard.sign.keys import Identity, load_identity
+from scorecard.sign.quiet import first_line, quiet
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,30 @@ class SignatureRecord:
     name: str
     signed_at: datetime
     certify: bool
-    sha256: str
+    sha256: str  # of the signed PDF
+    cert_sha256: str  # fingerprint of the signer's certificate (DER), lowercase hex
+    cert_subject: str  # RFC 4514
+    cert_common_name: str | None
+    cert_serial: str  # lowercase hex
+    cert_not_before: datetime
+    cert_not_after: datetime
+
+
+def sign_bytes(
+    source: bytes,
+    *,
+    key: Path,
+    cert: Path,
+    passphrase: bytes | None,
+    role: str,
+    name: str | None = None,
+    location: str | None = None,
+) -> tuple[bytes, SignatureRecord]:
+    """Sign a PDF held in memory; return the signed bytes and the record. Writes nothing.
+
+    ``name`` defaults to the certificate's subject common name.
+    """
+    return _sign(source, "the PDF", key, cert, passphrase, role, name, location)
 
 
 def sign_pdf(
@@ -37,88 +67,135 @@ def sign_pdf(
     cert: Path,
     passphrase: bytes | None,
     role: str,
-    name: str,
+    name: str | None = None,
     location: str | None = None,
 ) -> SignatureRecord:
+    """Sign ``pdf_in`` into ``pdf_out`` (may be the same file), replacing it atomically."""
+    identity = _identity(key, cert, passphrase, role)
+    try:
+        source = pdf_in.read_bytes()
+    except OSError as exc:
+        raise ScorecardError(f"{pdf_in}: cannot read: {exc.strerror}") from None
+    signed, record = _sign_with(identity, source, str(pdf_in), role, name, location)
+    write_atomic(pdf_out, signed)
+    return record
+
+
+def _identity(key: Path, cert: Path, passphrase: bytes | None, role: str) -> Identity:
+    if not role.strip():
+        raise ScorecardError("a signature needs --role")
+    return load_identity(key, cert, passphrase)
+
+
+def _sign(
+    source: bytes,
+    label: str,
+    key: Path,
+    cert: Path,
+    passphrase: bytes | None,
+    role: str,
+    name: str | None,
+    location: str | None,
+) -> tuple[bytes, SignatureRecord]:
+    identity = _identity(key, cert, passphrase, role)
+    return _sign_with(identity, source, label, role, name, location)
+
+
+def _sign_with(
+    identity: Identity,
+    source: bytes,
+    label: str,
+    role: str,
+    name: str | None,
+    location: str | None,
+) -> tuple[bytes, SignatureRecord]:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.metadata.model import VENDOR
     from pyhanko.sign import fields, signers
 
-    if not role.strip() or not name.strip():
-        raise ScorecardError("a signature needs --role and --name")
-    signer = _load_signer(key, cert, passphrase)
+    info = identity.info
+    if name is None:
+        if not info.common_name or not info.common_name.strip():
+            raise ScorecardError("give --name: the certificate's subject has no common name")
+        name = info.common_name
+    if not name.strip():
+        raise ScorecardError("a signature needs a non-empty --name")
+    signer = _pyhanko_signer(identity)
     try:
-        source = pdf_in.read_bytes()
-    except OSError as exc:
-        raise ScorecardError(f"{pdf_in}: cannot read: {exc.strerror}") from None
-    pdf_out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        dir=pdf_out.parent, prefix=f".{pdf_out.name}.", suffix=".tmp"
-    )
-    tmp = Path(tmp_name)
-    try:
-        import io
-
-        writer = IncrementalPdfFileWriter(io.BytesIO(source), strict=False)
-        existing = list(fields.enumerate_sig_fields(writer.prev, filled_status=True))
-        number = len(existing) + 1
-        field_name = f"Signature{number}"
-        certify = number == 1
-        # pyHanko appends itself to the Info producer but writes only itself into the XMP
-        # metadata; PDF/A wants both equal, so the Info entry is set to what XMP will say.
-        info = writer.prev.trailer_view.get("/Info")
-        if info is not None:
-            updated = generic.DictionaryObject(info.get_object())
-            updated["/Producer"] = generic.TextStringObject(VENDOR)
-            writer.set_info(updated)
-        meta = signers.PdfSignatureMetadata(
-            field_name=field_name,
-            subfilter=fields.SigSeedSubFilter.PADES,
-            reason=role,
-            name=name,
-            location=location,
-            certify=certify,
-            docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-            md_algorithm="sha256",
-        )
-        pdf_signer = signers.PdfSigner(
-            meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
-        )
-        with os.fdopen(handle, "wb") as out:
+        with quiet():
+            writer = IncrementalPdfFileWriter(io.BytesIO(source), strict=False)
+            existing = list(fields.enumerate_sig_fields(writer.prev, filled_status=True))
+            number = len(existing) + 1
+            field_name = f"Signature{number}"
+            certify = number == 1
+            # pyHanko appends itself to the Info producer but writes only itself into the XMP
+            # metadata; PDF/A wants both equal, so the Info entry is set to what XMP will say.
+            info_dict = writer.prev.trailer_view.get("/Info")
+            if info_dict is not None:
+                updated = generic.DictionaryObject(info_dict.get_object())
+                updated["/Producer"] = generic.TextStringObject(VENDOR)
+                writer.set_info(updated)
+            meta = signers.PdfSignatureMetadata(
+                field_name=field_name,
+                subfilter=fields.SigSeedSubFilter.PADES,
+                reason=role,
+                name=name,
+                location=location,
+                certify=certify,
+                docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+                md_algorithm="sha256",
+            )
+            pdf_signer = signers.PdfSigner(
+                meta, signer=signer, new_field_spec=fields.SigFieldSpec(sig_field_name=field_name)
+            )
+            out = io.BytesIO()
             pdf_signer.sign_pdf(writer, output=out)
-        tmp.replace(pdf_out)
     except ScorecardError:
         raise
     except Exception as exc:  # pyHanko reports a damaged PDF through many exception types
-        raise ScorecardError(f"{pdf_in}: cannot sign: {_first_line(exc)}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    digest = hashlib.sha256(pdf_out.read_bytes()).hexdigest()
-    return SignatureRecord(field_name, role, name, datetime.now(UTC), certify, digest)
+        raise ScorecardError(f"{label}: cannot sign: {first_line(exc)}") from None
+    signed = out.getvalue()
+    record = SignatureRecord(
+        field_name=field_name,
+        role=role,
+        name=name,
+        signed_at=datetime.now(UTC),
+        certify=certify,
+        sha256=hashlib.sha256(signed).hexdigest(),
+        cert_sha256=info.sha256,
+        cert_subject=info.subject,
+        cert_common_name=info.common_name,
+        cert_serial=info.serial,
+        cert_not_before=info.not_before,
+        cert_not_after=info.not_after,
+    )
+    return signed, record
 
 
-def _load_signer(key: Path, cert: Path, passphrase: bytes | None) -> Any:
+def _pyhanko_signer(identity: Identity) -> Any:
+    """A pyHanko signer built from the already checked key and certificate.
+
+    Not ``SimpleSigner.load``: on a wrong passphrase it logs the exception with its traceback
+    (``logger.error(..., exc_info=...)``), which Python's last-resort handler prints to stderr.
+    """
+    from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
     from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    for path in (key, cert):
-        if not path.is_file():
-            raise ScorecardError(f"{path}: no such file")
-    try:
-        if key.suffix.lower() in (".p12", ".pfx"):
-            signer = signers.SimpleSigner.load_pkcs12(str(key), passphrase=passphrase)
-        else:
-            signer = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
-    except Exception:  # never echo what was tried: the message could carry key material
-        signer = None
-    if signer is None:
-        raise ScorecardError(
-            f"{key}: cannot load the signing key (wrong passphrase, or not a "
-            "PEM/PKCS#12 key matching the certificate)"
+    der = serialization.Encoding.DER
+    key_info = asn1_keys.PrivateKeyInfo.load(
+        identity.key.private_bytes(
+            der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-    return signer
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    )
+    certificate = asn1_x509.Certificate.load(identity.certificate.public_bytes(der))
+    registry = SimpleCertificateStore()
+    registry.register_multiple(
+        [asn1_x509.Certificate.load(c.public_bytes(der)) for c in identity.extra_certificates]
+    )
+    return signers.SimpleSigner(
+        signing_cert=certificate, signing_key=key_info, cert_registry=registry
+    )

@@ -8,14 +8,13 @@ silenced here, and any failure becomes a failed check with a one-line reason.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scorecard.errors import ScorecardError
+from scorecard.sign.quiet import first_line, quiet
 
 
 @dataclass
@@ -37,21 +36,6 @@ class SignatureCheck:
         return self.intact and self.valid and self.trusted and not self.problems
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
-    saved = [(lg, lg.level, lg.propagate) for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
-        lg.propagate = False
-    try:
-        yield
-    finally:
-        for lg, level, propagate in saved:
-            lg.setLevel(level)
-            lg.propagate = propagate
-
-
 def validate_signatures(pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck]:
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -63,7 +47,7 @@ def validate_signatures(pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck
     except Exception:
         raise ScorecardError("cannot read a --trust certificate (PEM or DER expected)") from None
     checks: list[SignatureCheck] = []
-    with _quiet():
+    with quiet():
         try:
             with pdf.open("rb") as handle:
                 reader = PdfFileReader(handle, strict=False)
@@ -75,7 +59,7 @@ def validate_signatures(pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck
         except ScorecardError:
             raise
         except Exception as exc:  # a damaged or foreign file can fail anywhere in the parser
-            raise ScorecardError(f"{pdf}: cannot read the signatures: {_first_line(exc)}") from None
+            raise ScorecardError(f"{pdf}: cannot read the signatures: {first_line(exc)}") from None
     return checks
 
 
@@ -95,7 +79,7 @@ def _check(signature: Any, roots: list[Any], validate: Any, context: Any) -> Sig
             "none",
             "none",
             False,
-            [f"cannot validate: {_first_line(exc)}"],
+            [f"cannot validate: {first_line(exc)}"],
         )
     problems = []
     if not status.intact:
@@ -131,8 +115,3 @@ def _check(signature: Any, roots: list[Any], validate: Any, context: Any) -> Sig
         certified=getattr(signature, "docmdp_level", None) is not None,
         problems=problems,
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__

@@ -14,9 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from scorecard.cli import app
+from scorecard.cli.passphrase import read_passphrase
 from scorecard.commands import audit_log, audit_verify, decide, render, score_model, sign, verify
 from scorecard.errors import ScorecardError
-from scorecard.sign.keys import new_identity, read_passphrase
+from scorecard.sign.keys import new_identity
 from scorecard.sign.signer import sign_pdf
 from scorecard.sign.validate import validate_signatures
 from tests.conftest import S
