@@ -2,7 +2,8 @@
 
 Checks, each reported with a reason:
 - every signature is intact, valid and trusted (against the roots given), and the last one
-  covers the whole file;
+  covers the whole file; the revisions after the first signature only add signatures, and
+  there is no active content (decided from the file's bytes: scorecard.sign.coverage);
 - the attached ``scorecard.json`` can be read and is the record the signatures cover;
 - the levels recomputed from the attached framework snapshot, evidence and judgments equal the
   levels the card states (a card cannot claim a level its own evidence does not support);
@@ -48,6 +49,8 @@ def verify_card(pdf: Path, trust: Sequence[Path] = (), database: str | None = No
     report = CardReport(path=str(pdf))
     if not pdf.is_file():
         raise NotFound(f"{pdf}: no such file")
+    if not _check_coverage(report, pdf):
+        return report
     _check_signatures(report, pdf, trust)
     try:
         raw, card = read_card(pdf)
@@ -76,6 +79,17 @@ def verify_card(pdf: Path, trust: Sequence[Path] = (), database: str | None = No
     if database is not None:
         _check_database(report, card, database)
     return report
+
+
+def _check_coverage(report: CardReport, pdf: Path) -> bool:
+    """What the signatures cover, from the file's own bytes (pyHanko's verdict can be fooled),
+    and no active content; first, so that nothing else reads a hostile file."""
+    from scorecard.sign.coverage import check_file
+
+    problems = check_file(pdf)
+    if problems:
+        report.add("signatures", False, "; ".join(problems[:4]))
+    return not problems
 
 
 def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> None:
