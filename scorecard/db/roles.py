@@ -30,7 +30,9 @@ from scorecard.errors import ScorecardError, UsageError
 
 # What each command inserts: models add -> models; ingest -> sources, evidence; score ->
 # framework_snapshots (first use of a pack), scorecards; judge -> judgments; mitigate ->
-# mitigations; decide -> decisions; sign -> documents. Every one of them appends to
+# mitigations; decide -> decisions; sign -> documents, checkpoints; a signed judgment or
+# decision -> record_signatures. The roster and the policies are the tables owner's to change.
+# Every one of them appends to
 # audit_events (whose ids the chain assigns itself, so it needs no sequence).
 INSERTS: dict[str, tuple[str, ...]] = {
     "reviewer": (),
@@ -42,8 +44,21 @@ INSERTS: dict[str, tuple[str, ...]] = {
         "scorecards",
         "audit_events",
     ),
-    "safety": ("judgments", "mitigations", "framework_snapshots", "scorecards", "audit_events"),
-    "governance": ("decisions", "documents", "audit_events"),
+    "safety": (
+        "judgments",
+        "mitigations",
+        "record_signatures",
+        "framework_snapshots",
+        "scorecards",
+        "audit_events",
+    ),
+    "governance": (
+        "decisions",
+        "documents",
+        "checkpoints",
+        "record_signatures",
+        "audit_events",
+    ),
 }
 """Role suffix -> the tables it may INSERT into (every role may SELECT from every table)."""
 
@@ -57,6 +72,10 @@ APPEND_ONLY: tuple[str, ...] = (
     "mitigations",
     "decisions",
     "documents",
+    "checkpoints",
+    "roster",
+    "policies",
+    "record_signatures",
     "audit_events",
 )
 """Tables whose rows are never updated or deleted: triggers refuse it, whoever asks."""

@@ -216,3 +216,78 @@ class Document(Base):
     field_name: Mapped[str | None] = mapped_column(String(100))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    # Since revision 0003: who holds the certificate that signed (None on older rows).
+    cert_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    cert_subject: Mapped[str | None] = mapped_column(String(500), default=None)
+    cert_not_before: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+    cert_not_after: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class Checkpoint(Base):
+    """A signed statement that the audit chain held ``event_hash`` at event ``event_id``.
+
+    Anyone with write access can rebuild a hash chain; nobody without the key can forge the
+    signature over a position and hash, so an edit before a checkpoint shows."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    event_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)
+    """Base64 of the signature over the checkpoint statement (see records.checkpoints)."""
+    cert_pem: Mapped[str] = mapped_column(Text)
+    cert_sha256: Mapped[str] = mapped_column(String(64))
+    signer: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RosterEntry(Base):
+    """Which certificate may act in which governance role; revoked by a later entry."""
+
+    __tablename__ = "roster"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    """``add`` or ``revoke``."""
+    cert_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    cert_pem: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(500))
+    revokes_id: Mapped[int | None] = mapped_column(ForeignKey("roster.id"), default=None)
+    by: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class PolicySetting(Base):
+    """A team's record-keeping policy (e.g. roles whose records must be signed); the newest
+    row for a key is in force."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    value_json: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RecordSignature(Base):
+    """A person's signature over a governance record (judgment, mitigation, decision)."""
+
+    __tablename__ = "record_signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(100), default=None)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the signed record's content, as the audit chain hashes it."""
+    signature: Mapped[str] = mapped_column(Text)
+    cert_pem: Mapped[str] = mapped_column(Text)
+    cert_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

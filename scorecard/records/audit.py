@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from scorecard.db.schema import (
     AuditEvent,
     Base,
+    Checkpoint,
     Decision,
     Document,
     EvidenceRow,
@@ -27,6 +28,9 @@ from scorecard.db.schema import (
     JudgmentRow,
     Mitigation,
     Model,
+    PolicySetting,
+    RecordSignature,
+    RosterEntry,
     ScorecardRow,
     Source,
 )
@@ -44,6 +48,15 @@ AUDITED: dict[str, type[Base]] = {
     "mitigation": Mitigation,
     "decision": Decision,
     "document": Document,
+    "checkpoint": Checkpoint,
+    "roster": RosterEntry,
+    "policy": PolicySetting,
+    "record_signature": RecordSignature,
+}
+# Columns added to a table after its rows were first hashed: hashed only when set, so the
+# events of rows written before the migration still match.
+_ADDED_LATER: dict[str, frozenset[str]] = {
+    "document": frozenset({"cert_sha256", "cert_subject", "cert_not_before", "cert_not_after"}),
 }
 _ENTITY_OF = {table: entity for entity, table in AUDITED.items()}
 
@@ -56,7 +69,9 @@ def entity_of(row: Base) -> str:
 def record_hash(entity: str, row: Base, children: Iterable[dict[str, Any]] = ()) -> str:
     """sha256 of a record and (for a source) its evidence rows, as plain column dicts."""
     kids = sorted(children, key=lambda d: d["id"])
-    return sha256(canonical({"entity": entity, "row": row_dict(row), "children": kids}))
+    later = _ADDED_LATER.get(entity, frozenset())
+    data = {k: v for k, v in row_dict(row).items() if not (k in later and v is None)}
+    return sha256(canonical({"entity": entity, "row": data, "children": kids}))
 
 
 def _event_hash(event: AuditEvent) -> str:
