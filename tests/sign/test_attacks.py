@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scorecard.card.verify as verify_module
+from scorecard.card.verify import verify_card
 from scorecard.sign.coverage import MAX_FILE_BYTES, check_structure
 from scorecard.sign.keys import new_identity
 from scorecard.sign.validate import validate_signatures
-from scorecard.card.verify import verify_card
 
 PASSPHRASE = b"correct horse battery staple"
 SIGNERS = (("SAG", "Dr. Jonas Berg"), ("CEO", "Alex Moreau"))
