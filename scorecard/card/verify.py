@@ -1,14 +1,18 @@
-"""Verifying a system card: its signatures, its attached record, and that its levels follow.
+"""Verifying a system card: anyone holding the PDF can check what it claims.
 
-Checks, each reported with a reason:
-- every signature is intact, valid and trusted (against the roots given), and the last one
-  covers the whole file; the revisions after the first signature only add signatures, and
-  there is no active content (decided from the file's bytes: scorecard.sign.coverage);
-- the attached ``scorecard.json`` can be read and is the record the signatures cover;
-- the levels recomputed from the attached framework snapshot, evidence and judgments equal the
-  levels the card states (a card cannot claim a level its own evidence does not support);
-- with a database, the card's scorecard, model and decisions match the record there.
-A damaged or foreign file is a failed check, never a crash.
+Checks, each reported with a reason (a damaged or foreign file is a failed check, never a
+crash):
+
+- **signatures**: what the signatures cover is decided from the file's own bytes (every byte
+  range, every revision after a signature, no active content: ``sign.coverage``); then each
+  signature is intact, valid and trusted (pyHanko, for the cryptography);
+- **record**: the attached ``scorecard.json`` reads back as a scorecard record;
+- **roles**: every role the attached framework requires has signed, each with its own
+  certificate, and each role bound with ``--trust-role`` by its certificate (``card.roles``);
+- **levels**: the levels recomputed from the attached framework, evidence and judgments are
+  the ones the card states (``card.recompute``);
+- **pages**: the signed pages show exactly the attached record (``card.pages``);
+- **database** (when one is given): the card is bound to the record there (``card.binding``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorecard.card.attachment import ATTACHMENT, read_card, reason
+from scorecard.card.roles import RoleTrust
 from scorecard.errors import NotFound, ScorecardError
+
+if TYPE_CHECKING:
+    from scorecard.sign.validate import SignatureCheck
+
+# Anything a hostile attachment can make the checks raise: a failed check, not a traceback.
+_MALFORMED = (ScorecardError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
 
 
 @dataclass
@@ -36,6 +47,8 @@ class CardReport:
     checks: list[Check] = field(default_factory=list)
     signatures: list[dict[str, Any]] = field(default_factory=list)
     card: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    """What a reader should know that is not a failure (e.g. a team's own framework pack)."""
 
     @property
     def ok(self) -> bool:
@@ -45,40 +58,43 @@ class CardReport:
         self.checks.append(Check(name, ok, detail))
 
 
-def verify_card(pdf: Path, trust: Sequence[Path] = (), database: str | None = None) -> CardReport:
+def verify_card(
+    pdf: Path,
+    trust: Sequence[Path] = (),
+    database: str | None = None,
+    trust_roles: Sequence[RoleTrust] = (),
+) -> CardReport:
     report = CardReport(path=str(pdf))
     if not pdf.is_file():
         raise NotFound(f"{pdf}: no such file")
     if not _check_coverage(report, pdf):
         return report
-    _check_signatures(report, pdf, trust)
+    signatures = _check_signatures(report, pdf, [*trust, *(t.cert for t in trust_roles)])
     try:
         raw, card = read_card(pdf)
-    except ScorecardError as exc:
-        report.add("record", False, str(exc))
+        summary = (
+            f"{ATTACHMENT} ({len(raw)} bytes, sha256 {hashlib.sha256(raw).hexdigest()[:16]}…) "
+            f"for {card['model']['ref']}, scorecard #{card['scorecard']['id']}"
+        )
+    except _MALFORMED as exc:
+        report.add("record", False, str(exc) if isinstance(exc, ScorecardError) else reason(exc))
         return report
     report.card = card
-    report.add(
-        "record",
-        True,
-        f"{ATTACHMENT} ({len(raw)} bytes, sha256 "
-        f"{hashlib.sha256(raw).hexdigest()[:16]}…) for {card['model']['ref']}, scorecard "
-        f"#{card['scorecard']['id']}",
-    )
-    try:
-        problems = recompute(card)
-    except (ScorecardError, KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        problems = [f"cannot recompute: {reason(exc)}"]
-    report.add(
-        "levels",
-        not problems,
-        "; ".join(problems)
-        if problems
-        else "every level recomputed from the attached evidence equals the stated one",
-    )
+    report.add("record", True, summary)
+    _run(report, "roles", lambda: _roles(report, card, signatures, trust_roles))
+    _run(report, "levels", lambda: _levels(card))
+    _run(report, "pages", lambda: _pages(pdf, card))
     if database is not None:
-        _check_database(report, card, database)
+        _run(report, "database", lambda: _database(pdf, card, signatures, database))
     return report
+
+
+def _run(report: CardReport, name: str, check: Any) -> None:
+    try:
+        ok, detail = check()
+    except _MALFORMED as exc:
+        ok, detail = False, f"cannot check: {reason(exc)}"
+    report.add(name, ok, detail)
 
 
 def _check_coverage(report: CardReport, pdf: Path) -> bool:
@@ -92,25 +108,26 @@ def _check_coverage(report: CardReport, pdf: Path) -> bool:
     return not problems
 
 
-def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> None:
+def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck]:
     from scorecard.sign.validate import validate_signatures
 
     try:
         checks = validate_signatures(pdf, trust)
     except ScorecardError as exc:
         report.add("signatures", False, str(exc))
-        return
+        return []
     if not checks:
         report.add("signatures", False, "the card is not signed")
-        return
+        return []
     for check in checks:
-        data = {
-            k: (str(v) if not isinstance(v, (bool, int, float, list, type(None))) else v)
-            for k, v in vars(check).items()
-        }
-        report.signatures.append(data)
+        report.signatures.append(
+            {
+                k: (str(v) if not isinstance(v, (bool, int, float, list, type(None))) else v)
+                for k, v in vars(check).items()
+                if k != "cert_der"
+            }
+        )
     bad = [c for c in checks if not c.ok]
-    last = checks[-1]
     if bad:
         first = bad[0]
         report.add(
@@ -119,92 +136,73 @@ def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> N
             f"signature {first.field_name} ({first.signer}): "
             + "; ".join(first.problems or ["not valid"]),
         )
-    elif "ENTIRE_FILE" not in str(last.coverage).upper():
-        report.add("signatures", False, f"changes after the last signature ({last.coverage})")
     else:
         who = ", ".join(f"{c.reason or 'signed'}: {c.signer}" for c in checks)
         report.add(
             "signatures", True, f"{len(checks)} valid, trusted, covering the whole file ({who})"
         )
+    return checks
 
 
-def recompute(card: dict[str, Any]) -> list[str]:
-    """Differences between what the card states and what its own inputs give."""
+def _roles(
+    report: CardReport,
+    card: dict[str, Any],
+    signatures: Sequence[SignatureCheck],
+    trust_roles: Sequence[RoleTrust],
+) -> tuple[bool, str]:
     from scorecard import packs
-    from scorecard.core.compare import compare
-    from scorecard.core.evidence import Evidence, Judgment
-    from scorecard.core.result import ScorecardResult
-    from scorecard.core.scoring import ScoringOptions, score
+    from scorecard.card.roles import check_roles
 
     framework = packs.load_files(card["framework"]["files"], "attached framework")
-    problems = []
-    if framework.content_hash != card["framework"]["content_hash"]:
-        problems.append("the attached framework files do not match their stated hash")
-    evidence = [
-        Evidence(
-            stage=e["stage"],
-            task=e["task"],
-            metric=e["metric"],
-            value=e["value"],
-            stderr=e["stderr"],
-            n_samples=e["n_samples"],
-        )
-        for e in card["evidence"]
-    ]
-    judgments = [
-        Judgment(
-            category=j["category"],
-            stage=j["stage"],
-            level=j["level"],
-            by=j["by"],
-            rationale=j["rationale"],
-            indicator=j["indicator"],
-            override=j["override"],
-            kind=j["kind"],
-        )
-        for j in card["judgments"]
-    ]
-    fresh = score(framework, evidence, judgments, ScoringOptions(policy=card["policy"]))
-    stated = ScorecardResult.from_json_dict(card["scorecard"]["result"])
-    for change in compare(stated, fresh):
-        if change.what in ("framework", "policy"):
-            continue  # the framework's hash is checked above; the policy is the card's own
-        problems.append(
-            f"{change.what}: the card states {change.before}, its evidence gives {change.after}"
-        )
-    return problems
+    report.notes.append(_framework_note(card, framework.content_hash))
+    problems, account = check_roles(framework.header, signatures, trust_roles)
+    return not problems, "; ".join(problems) if problems else account
 
 
-def _check_database(report: CardReport, card: dict[str, Any], database: str) -> None:
-    from scorecard.records import decisions, models
-    from scorecard.records.session import reading
+def _framework_note(card: dict[str, Any], attached_hash: str) -> str:
+    """Whether the card's framework is the pack of that id bundled with this scorecard."""
+    from scorecard import packs
+    from scorecard.errors import FrameworkError
+    from scorecard.resources import data_dir
 
+    framework_id = str(card["framework"]["id"])
+    label = f"framework {framework_id} {card['framework'].get('version', '')}".strip()
     try:
-        with reading(database) as session:
-            model = models.resolve(session, card["model"]["ref"])
-            from scorecard.db.schema import ScorecardRow
-
-            row = session.get(ScorecardRow, card["scorecard"]["id"])
-            problems = []
-            if row is None or row.model_id != model.id:
-                problems.append(f"scorecard #{card['scorecard']['id']} is not in the database")
-            elif row.content_hash != card["scorecard"]["hash"]:
-                problems.append("the scorecard hash differs from the database's")
-            stored = {d.id: d for d in decisions.on_scorecard(session, card["scorecard"]["id"])}
-            for decision in card["decisions"]:
-                match = stored.get(decision["id"])
-                if match is None or (match.decision, match.role, match.by) != (
-                    decision["decision"],
-                    decision["role"],
-                    decision["by"],
-                ):
-                    problems.append(f"decision #{decision['id']} differs from the database's")
-    except ScorecardError as exc:
-        problems = [str(exc)]
-    report.add(
-        "database",
-        not problems,
-        "; ".join(problems)
-        if problems
-        else "the scorecard, model and decisions match the database",
+        bundled = packs.load_folder(data_dir("categories") / framework_id)
+    except FrameworkError:
+        return f"{label}, sha256 {attached_hash}: not a pack bundled with scorecard"
+    if bundled.content_hash == attached_hash:
+        return f"{label}, sha256 {attached_hash}: the bundled pack"
+    return (
+        f"{label}, sha256 {attached_hash}: NOT the bundled pack of this id "
+        f"(bundled sha256 {bundled.content_hash})"
     )
+
+
+def _levels(card: dict[str, Any]) -> tuple[bool, str]:
+    from scorecard.card.recompute import recompute
+
+    problems = recompute(card)
+    if problems:
+        return False, "; ".join(problems)
+    return True, "every level recomputed from the attached evidence equals the stated one"
+
+
+def _pages(pdf: Path, card: dict[str, Any]) -> tuple[bool, str]:
+    from scorecard.card.pages import check_pages
+
+    problems = check_pages(pdf, card)
+    if problems:
+        return False, "; ".join(problems)
+    return True, "the pages show exactly the attached record"
+
+
+def _database(
+    pdf: Path, card: dict[str, Any], signatures: Sequence[SignatureCheck], database: str
+) -> tuple[bool, str]:
+    from scorecard.card.binding import check_binding
+
+    problems = check_binding(pdf, card, signatures, database)
+    if problems:
+        return False, "; ".join(problems)
+    return True, "the scorecard, its decisions, this signed PDF and the audit head match"

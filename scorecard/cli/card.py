@@ -240,6 +240,15 @@ def verify(
             "--trust", metavar="CERT", help="A certificate to trust (repeatable).", dir_okay=False
         ),
     ] = None,
+    trust_role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trust-role",
+            metavar="ROLE=CERT",
+            help="This role (as the framework names it, e.g. 'SAG chair') must be signed with "
+            "this certificate or one it issued (repeatable, one per role).",
+        ),
+    ] = None,
     database: Annotated[
         str | None,
         typer.Option(
@@ -248,13 +257,16 @@ def verify(
     ] = None,
     as_json: Json = False,
 ) -> None:
-    """Check signatures, the attached record and that the levels follow from its evidence.
+    """Check signatures and signers' roles, the attached record, that the levels follow from
+    its evidence and that the pages show it; with --database, that the record there agrees.
 
     Exits 0 only when every check passes, 1 otherwise.
     """
+    from scorecard.card.roles import parse_trust_role
     from scorecard.commands.card import verify as run
 
-    report = run(card, trust or [], settings(database) if database else None)
+    roles = [parse_trust_role(item) for item in trust_role or []]
+    report = run(card, trust or [], settings(database) if database else None, roles)
     if as_json:
         echo_json(
             {
@@ -262,6 +274,7 @@ def verify(
                 "file": report.path,
                 "checks": [vars(c) for c in report.checks],
                 "signatures": report.signatures,
+                "notes": report.notes,
             }
         )
     else:
@@ -276,6 +289,8 @@ def verify(
                 f"{sig['signing_time']} (intact {sig['intact']}, trusted "
                 f"{sig['trusted']}, {sig['coverage']})"
             )
+        for note in report.notes:
+            say(f"  {note}")
         say("verified" if report.ok else "NOT verified")
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)

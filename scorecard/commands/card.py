@@ -10,6 +10,7 @@ from scorecard.errors import NotFound, UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
+    from scorecard.card.roles import RoleTrust
     from scorecard.card.verify import CardReport
     from scorecard.sign.signer import SignatureRecord
 
@@ -76,30 +77,27 @@ def sign(
     """
     from scorecard.card.attachment import read_card
     from scorecard.files import staged
-    from scorecard.records import documents, models
+    from scorecard.records import checkpoints, documents, models
     from scorecard.records.session import writing
-    from scorecard.sign.signer import sign_bytes
+    from scorecard.sign.keys import load_identity
+    from scorecard.sign.signer import sign_with
 
     _, card = read_card(pdf)
+    model_ref, scorecard_id = _card_identity(card, role)
     try:
         source = pdf.read_bytes()
     except OSError as exc:
         raise NotFound(f"{pdf}: cannot read: {exc.strerror}") from None
-    signed, record = sign_bytes(
-        source,
-        key=key,
-        cert=cert,
-        passphrase=passphrase,
-        role=role,
-        name=name,
-        location=location,
-    )
+    if not role.strip():
+        raise UsageError("a signature needs a role")
+    identity = load_identity(key, cert, passphrase)
+    signed, record = sign_with(identity, source, str(pdf), role, name, location)
     with staged(out, signed), writing(settings.database_url) as session:
-        model = models.resolve(session, card["model"]["ref"])
+        model = models.resolve(session, model_ref)
         documents.record(
             session,
             model,
-            card["scorecard"]["id"],
+            scorecard_id,
             kind="signature",
             file_name=out.name,
             sha256=record.sha256,
@@ -107,13 +105,59 @@ def sign(
             signer=record.name,
             role=role,
             field_name=record.field_name,
+            certificate=documents.CertificateFacts(
+                record.cert_sha256,
+                record.cert_subject,
+                record.cert_not_before,
+                record.cert_not_after,
+            ),
+        )
+        # The signer also signs the audit chain's head: a signed card always leaves a
+        # checkpoint that a rebuilt chain cannot match.
+        checkpoints.create(
+            session,
+            private_key=identity.key,
+            certificate=identity.certificate,
+            signer_name=record.name,
+            actor=actor_name(settings, record.name),
         )
     return record
 
 
-def verify(pdf: Path, trust: Sequence[Path] = (), settings: Settings | None = None) -> CardReport:
-    """Check a card's signatures, its attached record, its levels and (with settings naming a
-    database) the record there."""
+def _card_identity(card: dict[str, Any], role: str) -> tuple[str, int]:
+    """The model and scorecard a card is for; and the role, which its framework must know."""
+    from scorecard import packs
+    from scorecard.errors import CheckFailed, FrameworkError, ScorecardError
+
+    try:
+        model_ref, scorecard_id = str(card["model"]["ref"]), int(card["scorecard"]["id"])
+        header = packs.load_files(card["framework"]["files"], "attached framework").header
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, FrameworkError):
+        raise CheckFailed("the attached record is malformed: not a scorecard system card") from None
+    if header.card_signers and header.card_signer(role) is None:
+        names = ", ".join(n for s in header.card_signers for n in s.names)
+        raise UsageError(f"role {role!r} is not a signing role of {header.id} ({names})")
+    # Never sign what `verify` would refuse: the record must give the levels it states.
+    from scorecard.card.recompute import recompute
+
+    try:
+        problems = recompute(card)
+    except (ScorecardError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        problems = ["its record cannot be recomputed"]
+    if problems:
+        raise CheckFailed(f"refusing to sign: the card does not hold together: {problems[0]}")
+    return model_ref, scorecard_id
+
+
+def verify(
+    pdf: Path,
+    trust: Sequence[Path] = (),
+    settings: Settings | None = None,
+    trust_roles: Sequence[RoleTrust] = (),
+) -> CardReport:
+    """Check a card's signatures and signers' roles, its attached record, its levels, its pages
+    and (with settings naming a database) the record there."""
     from scorecard.card.verify import verify_card
 
-    return verify_card(pdf, trust, settings.database_url if settings is not None else None)
+    database = settings.database_url if settings is not None else None
+    return verify_card(pdf, trust, database, trust_roles)

@@ -47,6 +47,18 @@ class StageDef(_Strict):
     description: str = ""
 
 
+class CardSigner(_Strict):
+    """A role that must sign the system card, by the name signers give (``--role``)."""
+
+    role: str = Field(min_length=1, max_length=100)
+    aliases: list[str] = Field(default_factory=list)
+    description: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        return [self.role, *self.aliases]
+
+
 class GateCondition(_Strict):
     """A precondition: the gate applies only when ``stage``'s overall level is ``at_least``."""
 
@@ -200,6 +212,10 @@ class FrameworkHeader(_Strict):
     categories: list[Identifier] = Field(
         min_length=1, description="category ids in display order; each has its own file"
     )
+    card_signers: list[CardSigner] = Field(
+        default_factory=list,
+        description="roles that must each sign the system card, with a different certificate",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> FrameworkHeader:
@@ -214,6 +230,9 @@ class FrameworkHeader(_Strict):
         for governs in ("deploy", "develop"):
             if not any(gate.governs == governs for gate in self.gates):
                 raise ValueError(f"no gate governs {governs!r}: every framework needs one")
+        signer_names = [n.casefold() for s in self.card_signers for n in s.names]
+        if len(set(signer_names)) != len(signer_names):
+            raise ValueError("card_signers: a role name or alias is given twice")
         gate_ids = [gate.id for gate in self.gates]
         if len(set(gate_ids)) != len(gate_ids):
             raise ValueError("duplicate gate id")
@@ -234,6 +253,13 @@ class FrameworkHeader(_Strict):
     @property
     def scale(self) -> Scale:
         return Scale([level.id for level in self.levels])
+
+    def card_signer(self, role: str) -> CardSigner | None:
+        """The required signing role ``role`` names (its name or an alias, any case)."""
+        wanted = role.strip().casefold()
+        return next(
+            (s for s in self.card_signers if wanted in (n.casefold() for n in s.names)), None
+        )
 
 
 class Framework(_Strict):

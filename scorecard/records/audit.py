@@ -5,14 +5,19 @@ and all its evidence rows) and the hash of the event before it. Editing, deletin
 reordering rows in any audited table therefore breaks either a record hash, a link, or the
 coverage check (a row no event describes). What a chain cannot show on its own is the loss of
 its newest events together with their records; ``verify`` prints the head hash so it can be
-kept elsewhere (in a signed card, a ticket) and checked with ``--expect-head``.
+kept elsewhere (in a signed card, a ticket) and checked later with ``--expect-head``: the chain
+must still contain that hash, however many events came after it.
+
+Nor can a chain show a rewrite: it has no secret, so whoever can write to the database can
+edit a row and recompute every hash after it. Signed checkpoints (``records.checkpoints``),
+checked against certificates trusted from outside the database, catch that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,6 +41,9 @@ from scorecard.db.schema import (
 )
 from scorecard.records.serialize import canonical, normal, now, row_dict, sha256
 from scorecard.settings import os_user
+
+if TYPE_CHECKING:
+    from scorecard.records.checkpoints import CheckpointReport
 
 GENESIS = "0" * 64
 _HEAD_KEY = "scorecard_audit_head"
@@ -134,6 +142,8 @@ class VerifyReport:
     records: int = 0
     head: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    checkpoints: CheckpointReport | None = None
+    """Filled in by the command when checkpoints were looked at."""
 
     @property
     def ok(self) -> bool:
@@ -146,6 +156,9 @@ _CHUNK = 2000
 def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
     """Walk the chain and every record it covers; collect what is broken, first problem first.
 
+    ``expect_head`` is a head printed earlier (in a card, a ticket): the chain must contain it
+    (as an event's hash, or the genesis), else it was truncated or rebuilt since.
+
     Events are read in chunks, with the records they describe loaded per chunk, so memory stays
     bounded however large the database (a source's evidence rows are hashed with it).
     """
@@ -153,6 +166,7 @@ def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
     covered: dict[str, set[int]] = {entity: set() for entity in AUDITED}
     previous_hash, previous_id = GENESIS, 0
     last_seen = 0
+    expected_found = expect_head == GENESIS
     while True:
         events = list(
             session.scalars(
@@ -177,6 +191,7 @@ def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
             if _event_hash(event) != event.hash:
                 report.problems.append(f"{where}: the event itself was altered")
             previous_hash, previous_id = event.hash, event.id
+            expected_found = expected_found or event.hash == expect_head
             if event.entity not in AUDITED:
                 report.problems.append(f"{where}: unknown entity {event.entity!r}")
                 continue
@@ -193,9 +208,10 @@ def verify(session: Session, expect_head: str | None = None) -> VerifyReport:
         session.expunge_all()  # keep the identity map from growing with the database
     report.head = previous_hash
     _check_coverage(session, covered, report)
-    if expect_head is not None and expect_head != report.head:
+    if expect_head is not None and not expected_found:
         report.problems.append(
-            f"the chain ends at {report.head[:16]}…, not at the expected head {expect_head[:16]}…"
+            f"the chain does not contain the expected head {expect_head[:16]}…: "
+            "it was truncated or rebuilt since"
         )
     return report
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +13,16 @@ from scorecard.errors import NotFound
 from scorecard.records import write
 from scorecard.records.models import label
 from scorecard.records.serialize import now
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """Who holds the certificate that signed: its fingerprint, subject and validity."""
+
+    sha256: str
+    subject: str
+    not_before: datetime
+    not_after: datetime
 
 
 def record(
@@ -24,6 +37,7 @@ def record(
     signer: str | None = None,
     role: str | None = None,
     field_name: str | None = None,
+    certificate: CertificateFacts | None = None,
 ) -> Document:
     card = session.get(ScorecardRow, scorecard_id)
     if card is None or card.model_id != model.id:
@@ -39,6 +53,10 @@ def record(
         field_name=field_name,
         created_by=actor,
         created_at=now(),
+        cert_sha256=certificate.sha256 if certificate else None,
+        cert_subject=certificate.subject if certificate else None,
+        cert_not_before=certificate.not_before if certificate else None,
+        cert_not_after=certificate.not_after if certificate else None,
     )
     what = f"{kind} by {signer} ({role})" if signer else kind
     return write.add(

@@ -96,17 +96,7 @@ def compute(
         computed_by=actor,
         computed_at=computed_at,
     )
-    row.content_hash = sha256(
-        canonical(
-            {
-                "model": label(model),
-                "snapshot": framework.content_hash,
-                "policy": options.policy,
-                "result": result_json,
-                "inputs": row.inputs_hash,
-            }
-        )
-    )
+    row.content_hash = content_hash(model, row, framework.content_hash)
     levels = ", ".join(f"{s} {lv or 'not assessed'}" for s, lv in overall.items())
     write.add(
         session,
@@ -116,6 +106,21 @@ def compute(
         summary=f"scored {label(model)} on {framework.id}: {levels}",
     )
     return row, framework, result
+
+
+def content_hash(model: Model, row: ScorecardRow, snapshot_hash: str) -> str:
+    """What a scorecard's hash covers: model, framework snapshot, policy, result, inputs."""
+    return sha256(
+        canonical(
+            {
+                "model": label(model),
+                "snapshot": snapshot_hash,
+                "policy": row.policy,
+                "result": row.result_json,
+                "inputs": row.inputs_hash,
+            }
+        )
+    )
 
 
 def latest(session: Session, model: Model) -> ScorecardRow | None:

@@ -20,7 +20,7 @@ class FetchRefused(ScorecardError):
     """The document tried to load something from outside the card itself."""
 
 
-def _fetcher() -> Any:
+def locked_fetcher() -> Any:
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     assets = data_dir("templates").resolve()
@@ -53,7 +53,7 @@ def write_pdf(html: str, css: str, card: dict[str, Any], target: Path) -> None:
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _fetcher()
+    fetcher = locked_fetcher()
     base = data_dir("templates").resolve().as_uri() + "/"
     attachment = weasyprint.Attachment(
         string=payload(card),

@@ -76,7 +76,7 @@ def sign_pdf(
         source = pdf_in.read_bytes()
     except OSError as exc:
         raise ScorecardError(f"{pdf_in}: cannot read: {exc.strerror}") from None
-    signed, record = _sign_with(identity, source, str(pdf_in), role, name, location)
+    signed, record = sign_with(identity, source, str(pdf_in), role, name, location)
     write_atomic(pdf_out, signed)
     return record
 
@@ -98,17 +98,18 @@ def _sign(
     location: str | None,
 ) -> tuple[bytes, SignatureRecord]:
     identity = _identity(key, cert, passphrase, role)
-    return _sign_with(identity, source, label, role, name, location)
+    return sign_with(identity, source, label, role, name, location)
 
 
-def _sign_with(
+def sign_with(
     identity: Identity,
     source: bytes,
-    label: str,
-    role: str,
-    name: str | None,
-    location: str | None,
+    label: str = "the PDF",
+    role: str = "",
+    name: str | None = None,
+    location: str | None = None,
 ) -> tuple[bytes, SignatureRecord]:
+    """Sign with an identity already loaded (``keys.load_identity``); writes nothing."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.metadata.model import VENDOR

@@ -8,6 +8,7 @@ silenced here, and any failure becomes a failed check with a one-line reason.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,9 @@ class SignatureCheck:
     modification_level: str
     certified: bool
     problems: list[str] = field(default_factory=list)
+    cert_sha256: str = ""
+    """sha256 of the signing certificate (DER), lowercase hex."""
+    cert_der: bytes = field(default=b"", repr=False)
 
     @property
     def ok(self) -> bool:
@@ -88,16 +92,17 @@ def _check(signature: Any, roots: list[Any], validate: Any, context: Any) -> Sig
         problems.append("the signature value does not verify")
     if not status.trusted:
         problems.append(
-            "the signer's certificate is not trusted (pass it with --trust)"
+            "the signer's certificate is not trusted (no trusted certificate was given)"
             if not roots
-            else "the signer's certificate does not chain to --trust"
+            else "the signer's certificate does not chain to a trusted certificate"
         )
     if status.docmdp_ok is False:
         problems.append("changes after signing that the certification does not allow")
-    signer = "unknown"
+    signer, der = "unknown", b""
     if status.signing_cert is not None:
         subject = status.signing_cert.subject.native
         signer = subject.get("common_name") or status.signing_cert.subject.human_friendly
+        der = status.signing_cert.dump()
     when = status.signer_reported_dt.isoformat() if status.signer_reported_dt else None
     reason = signature.sig_object.get("/Reason")
     return SignatureCheck(
@@ -114,4 +119,6 @@ def _check(signature: Any, roots: list[Any], validate: Any, context: Any) -> Sig
         ),
         certified=getattr(signature, "docmdp_level", None) is not None,
         problems=problems,
+        cert_sha256=hashlib.sha256(der).hexdigest() if der else "",
+        cert_der=der,
     )

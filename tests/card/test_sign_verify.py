@@ -15,40 +15,13 @@ from typer.testing import CliRunner
 
 from scorecard.cli import app
 from scorecard.cli.passphrase import read_passphrase
-from scorecard.commands import audit_log, audit_verify, decide, render, score_model, sign, verify
+from scorecard.commands import audit_log, audit_verify, verify
 from scorecard.errors import ScorecardError
 from scorecard.sign.keys import new_identity
 from scorecard.sign.signer import sign_pdf
 from scorecard.sign.validate import validate_signatures
+from tests.card.conftest import PASSPHRASE, signed_twice
 from tests.conftest import S
-
-PASSPHRASE = b"correct horse battery staple"
-
-
-@pytest.fixture
-def identities(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
-    return {
-        role: new_identity(name, f"{role}@example.org", tmp_path / role, PASSPHRASE)
-        for role, name in (("sag", "Dr. Jonas Berg"), ("ceo", "Alex Moreau"))
-    }
-
-
-@pytest.fixture
-def card(kestrel: str, tmp_path: Path) -> tuple[str, Path]:
-    score_model(S(kestrel), "Kestrel-2", by="tester")
-    decide(S(kestrel), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
-    out = tmp_path / "card.pdf"
-    render(S(kestrel), "Kestrel-2", out)
-    return kestrel, out
-
-
-def signed_twice(db: str, pdf: Path, ids: dict[str, tuple[Path, Path]]) -> Path:
-    for role, name in (("sag", "Dr. Jonas Berg"), ("ceo", "Alex Moreau")):
-        cert, key = ids[role]
-        sign(
-            S(db), pdf, pdf, key=key, cert=cert, passphrase=PASSPHRASE, role=role.upper(), name=name
-        )
-    return pdf
 
 
 def pdfsig(path: Path) -> str:
@@ -101,7 +74,14 @@ def test_two_signatures_certify_then_approve(
     assert 'pdfaid:part="3"' in info
     full = verify(pdf, [identities["sag"][0], identities["ceo"][0]], S(db))
     assert full.ok, [vars(c) for c in full.checks]
-    assert [c.name for c in full.checks] == ["signatures", "record", "levels", "database"]
+    assert [c.name for c in full.checks] == [
+        "signatures",
+        "record",
+        "roles",
+        "levels",
+        "pages",
+        "database",
+    ]
 
 
 def test_signatures_are_recorded_and_audited(
@@ -215,7 +195,46 @@ def test_cli_sign_and_verify(
     )
     assert signed.exit_code == 0, signed.output
     assert "certified" in signed.output and PASSPHRASE.decode() not in signed.output
-    ok = runner.invoke(app, ["verify", str(pdf), "--trust", str(cert), "--database", db, "--json"])
+    half = runner.invoke(app, ["verify", str(pdf), "--trust", str(cert), "--json"])
+    assert half.exit_code == 1
+    failed = {c["name"]: c["detail"] for c in json.loads(half.stdout)["checks"] if not c["ok"]}
+    assert failed == {"roles": "no signature as CEO, which preparedness-v1 requires"}
+    ceo_cert, ceo_key = identities["ceo"]
+    common = ["--passphrase-file", str(secret), "--database", db]
+    wrong_role = runner.invoke(
+        app,
+        [
+            "sign",
+            str(pdf),
+            "--key",
+            str(ceo_key),
+            "--cert",
+            str(ceo_cert),
+            "--role",
+            "CE0",
+            *common,
+        ],
+    )
+    assert (
+        wrong_role.exit_code == 2 and "not a signing role of preparedness-v1" in wrong_role.stderr
+    )
+    ceo = runner.invoke(
+        app,
+        [
+            "sign",
+            str(pdf),
+            "--key",
+            str(ceo_key),
+            "--cert",
+            str(ceo_cert),
+            "--role",
+            "ceo",
+            *common,
+        ],
+    )
+    assert ceo.exit_code == 0 and "(Alex Moreau)" in ceo.stdout  # the name from the certificate
+    bound = [f"--trust-role=sag chair={cert}", f"--trust-role=CEO={ceo_cert}"]
+    ok = runner.invoke(app, ["verify", str(pdf), *bound, "--database", db, "--json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["ok"] is True
     bad = runner.invoke(app, ["verify", str(pdf)])

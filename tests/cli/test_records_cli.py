@@ -368,7 +368,7 @@ def test_audit_log_and_verify(runner: CliRunner, kestrel: str) -> None:
     assert verified["ok"] is True and verified["events"] == len(everything)
     head = verified["head"]
     assert run(runner, kestrel, "audit", "verify", "--expect-head", head).exit_code == 0
-    wrong = run(runner, kestrel, "audit", "verify", "--expect-head", "0" * 64)
+    wrong = run(runner, kestrel, "audit", "verify", "--expect-head", "f" * 64)
     assert wrong.exit_code == 1 and "BROKEN" in wrong.stderr
 
 

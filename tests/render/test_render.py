@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scorecard.card.attachment import extract as extract_attachment
-from scorecard.card.verify import recompute
+from scorecard.card.recompute import recompute
 from scorecard.commands import (
     decide,
     ingest,

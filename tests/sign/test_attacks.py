@@ -275,7 +275,12 @@ def test_the_wrapping_attack_fools_pyhanko_alone(
     assert [c.ok for c in checks] == [True] and checks[0].coverage == "ENTIRE_FILE"
     monkeypatch.setattr(verify_module, "_check_coverage", lambda report, pdf: True)
     fooled = verify_card(forged, cards.trust)
-    assert fooled.ok and "FORGED" in json.dumps(fooled.card)
+    passed = {c.name for c in fooled.checks if c.ok}
+    # pyHanko reports the signature intact and covering the file, and the forged record is
+    # consistent with itself. (This forge's pages are not the record's, which the pages check
+    # would show too; a careful forger renders them from the forged record.)
+    assert passed >= {"signatures", "record", "levels"}, fooled.checks
+    assert "FORGED" in json.dumps(fooled.card)
     monkeypatch.undo()
     report = verify_card(forged, cards.trust)
     assert not report.ok and report.checks[0].name == "signatures"
@@ -286,7 +291,11 @@ def test_legitimate_cards_still_verify(cards: Cards) -> None:
     for name, data in (("once", cards.once), ("twice", cards.twice)):
         assert check_structure(data) == [], name
         report = verify_card(cards.write(f"{name}.pdf", data), cards.trust, cards.db)
-        assert report.ok, (name, [vars(c) for c in report.checks])
+        failed = {c.name: c.detail for c in report.checks if not c.ok}
+        if name == "twice":
+            assert report.ok, (name, failed)
+        else:  # a genuine card half-way: only the missing signer shows
+            assert failed == {"roles": "no signature as CEO, which preparedness-v1 requires"}
 
 
 WRAPS = [("once", "Signature1"), ("twice", "Signature1"), ("twice", "Signature2")]
