@@ -84,12 +84,16 @@ def _register() -> None:
         evidence,
         frameworks,
         models,
+        policy,
         reviews,
+        roster,
         scorecards,
         scoring,
     )
 
     for module in (db, models, evidence, scoring, scorecards, reviews, audit, card, frameworks):
+        module.register(app)
+    for module in (roster, policy):
         module.register(app)
     demo.register(app)
 

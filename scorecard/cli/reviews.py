@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scorecard.cli.options import (
-    By,
     Database,
     FrameworkId,
     FrameworkPath,
@@ -21,6 +21,75 @@ from scorecard.core.evidence import JUDGMENT_KINDS
 from scorecard.core.process import DECISIONS, ROLE_DUTIES, ROLES
 from scorecard.errors import UsageError
 
+if TYPE_CHECKING:
+    from scorecard.sign.keys import Identity
+
+By = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="NAME",
+        help="Who does this (a named person; with --key, default: the certificate's common name).",
+        show_default=False,
+    ),
+]
+Key = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        metavar="FILE",
+        help="Sign the record with this private key (PEM, or PKCS#12 .p12/.pfx).",
+        dir_okay=False,
+    ),
+]
+Cert = Annotated[
+    Path | None,
+    typer.Option(
+        "--cert", metavar="FILE", help="The certificate that goes with --key.", dir_okay=False
+    ),
+]
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file",
+        metavar="FILE",
+        help="A file whose first line is the key passphrase "
+        "(else SCORECARD_KEY_PASSPHRASE, else a prompt on a terminal).",
+        dir_okay=False,
+    ),
+]
+
+
+def _signer(key: Path | None, cert: Path | None, passphrase_file: Path | None) -> Identity | None:
+    """The checked key and certificate to sign with, or None for an unsigned record."""
+    if key is None and cert is None:
+        if passphrase_file is not None:
+            raise UsageError("--passphrase-file applies only when signing (with --key and --cert)")
+        return None
+    if key is None or cert is None:
+        raise UsageError("signing a record needs both --key and --cert")
+    from scorecard.cli.passphrase import read_passphrase
+    from scorecard.commands.reviews import load_signer
+
+    return load_signer(key, cert, read_passphrase(passphrase_file, prompt=True))
+
+
+def _who(by: str | None, signer: Identity | None) -> str:
+    if signer is None and not (by and by.strip()):
+        raise UsageError(
+            "--by is required (or sign with --key and --cert: the certificate names you)"
+        )
+    from scorecard.commands.reviews import signer_name
+
+    return signer_name(by, signer)
+
+
+def _signed(signer: Identity | None) -> str:
+    if signer is None:
+        return ""
+    info = signer.info
+    return f", signed by {info.common_name or info.subject} ({info.sha256[:16]}…)"
+
 
 def register(root: typer.Typer) -> None:
     root.command("judge")(judge)
@@ -30,8 +99,8 @@ def register(root: typer.Typer) -> None:
 
 def judge(
     model: ModelRef,
-    by: By,
     rationale: Rationale,
+    by: By = None,
     category: Annotated[
         str | None, typer.Option(metavar="CATEGORY", help="The risk category id.")
     ] = None,
@@ -62,11 +131,16 @@ def judge(
     corrects: Annotated[
         int | None, typer.Option(metavar="ID", help="The judgment id this one corrects.")
     ] = None,
+    key: Key = None,
+    cert: Cert = None,
+    passphrase_file: PassphraseFile = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
     database: Database = None,
 ) -> None:
-    """Record an expert judgment or a safety-group override, with who and why."""
+    """Record an expert judgment or a safety-group override, with who and why.
+
+    With --key and --cert the judgment is signed (role safety); the policy may require it."""
     from scorecard.commands import reviews
 
     chosen = settings(database, framework, framework_path)
@@ -83,9 +157,12 @@ def judge(
                 "--corrects": corrects is not None,
             },
         )
-        rows = reviews.judge_post_equals_pre(chosen, model, by, rationale)
+        signer = _signer(key, cert, passphrase_file)
+        rows = reviews.judge_post_equals_pre(
+            chosen, model, _who(by, signer), rationale, signer=signer
+        )
         say(
-            f"recorded {len(rows)} judgments setting post = pre for {model}; "
+            f"recorded {len(rows)} judgments setting post = pre for {model}{_signed(signer)}; "
             f"run `scorecard score {model}` to apply them"
         )
         return
@@ -93,6 +170,7 @@ def judge(
         raise UsageError("judge needs --category, --stage and --level (or --post-equals-pre)")
     if kind not in JUDGMENT_KINDS:
         raise UsageError(f"unknown kind {kind!r} (expected {' or '.join(JUDGMENT_KINDS)})")
+    signer = _signer(key, cert, passphrase_file)
     from pydantic import ValidationError
 
     from scorecard.core.evidence import Judgment
@@ -102,7 +180,7 @@ def judge(
             category=category,
             stage=stage,
             level=level,
-            by=by,
+            by=_who(by, signer),
             rationale=rationale,
             indicator=indicator,
             override=override,
@@ -111,26 +189,37 @@ def judge(
     except ValidationError as exc:
         problem = exc.errors()[0]
         raise UsageError(f"--{problem['loc'][0]}: {problem['msg'].lower()}") from None
-    row = reviews.judge(chosen, model, judgment, corrects=corrects)
-    say(f"recorded judgment #{row.id}; run `scorecard score {model}` to apply it")
+    row = reviews.judge(chosen, model, judgment, corrects=corrects, signer=signer)
+    say(f"recorded judgment #{row.id}{_signed(signer)}; run `scorecard score {model}` to apply it")
 
 
 def mitigate(
     model: ModelRef,
     category: Annotated[str, typer.Option(metavar="CATEGORY", help="The risk category id.")],
-    by: By,
     description: Annotated[str, typer.Option(metavar="TEXT", help="What was done.")],
+    by: By = None,
+    key: Key = None,
+    cert: Cert = None,
+    passphrase_file: PassphraseFile = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
     database: Database = None,
 ) -> None:
-    """Record a mitigation applied for a risk category."""
+    """Record a mitigation applied for a risk category.
+
+    With --key and --cert the mitigation is signed (role safety); the policy may require it."""
     from scorecard.commands import reviews
 
+    signer = _signer(key, cert, passphrase_file)
     row = reviews.mitigate(
-        settings(database, framework, framework_path), model, category, by, description
+        settings(database, framework, framework_path),
+        model,
+        category,
+        _who(by, signer),
+        description,
+        signer=signer,
     )
-    say(f"recorded mitigation #{row.id} for {category}")
+    say(f"recorded mitigation #{row.id} for {category}{_signed(signer)}")
 
 
 def decide(
@@ -145,15 +234,25 @@ def decide(
             help="; ".join(f"{r} ({ROLE_DUTIES[r]})" for r in ROLES) + ".",
         ),
     ],
-    by: By,
     rationale: Rationale,
+    by: By = None,
+    key: Key = None,
+    cert: Cert = None,
+    passphrase_file: PassphraseFile = None,
     database: Database = None,
 ) -> None:
-    """Record a decision on the latest scorecard; the framework's gates are enforced."""
+    """Record a decision on the latest scorecard; the framework's gates are enforced.
+
+    With --key and --cert the decision is signed in its role; the policy may require it, and
+    the roster says whose certificate may sign for the role."""
     from scorecard.commands import reviews
 
-    row = reviews.decide(settings(database), model, decision, role, by, rationale)
+    signer = _signer(key, cert, passphrase_file)
+    row = reviews.decide(
+        settings(database), model, decision, role, _who(by, signer), rationale, signer=signer
+    )
     reverses = f", reversing decision #{row.reverses_id}" if row.reverses_id else ""
     say(
-        f"recorded {role} decision #{row.id}: {decision} on scorecard #{row.scorecard_id}{reverses}"
+        f"recorded {role} decision #{row.id}: {decision} on scorecard #{row.scorecard_id}"
+        f"{reverses}{_signed(signer)}"
     )

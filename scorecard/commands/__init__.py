@@ -16,7 +16,12 @@ from scorecard.commands.evidence import listing as evidence_listing
 from scorecard.commands.frameworks import validate as validate_packs
 from scorecard.commands.models import add as models_add
 from scorecard.commands.models import list_models as models_list
-from scorecard.commands.reviews import decide, judge, judge_post_equals_pre, mitigate
+from scorecard.commands.policy import require_signed as policy_require_signed
+from scorecard.commands.policy import show as policy_show
+from scorecard.commands.reviews import decide, judge, judge_post_equals_pre, load_signer, mitigate
+from scorecard.commands.roster import add as roster_add
+from scorecard.commands.roster import listing as roster_list
+from scorecard.commands.roster import revoke as roster_revoke
 from scorecard.commands.scorecards import diff, history, score_model, show
 from scorecard.commands.scoring import score_files
 
@@ -34,10 +39,16 @@ __all__ = [
     "judge",
     "judge_post_equals_pre",
     "keys_new",
+    "load_signer",
     "mitigate",
     "models_add",
     "models_list",
+    "policy_require_signed",
+    "policy_show",
     "render",
+    "roster_add",
+    "roster_list",
+    "roster_revoke",
     "score_files",
     "score_model",
     "show",

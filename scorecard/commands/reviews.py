@@ -1,20 +1,51 @@
-"""``scorecard judge``, ``mitigate`` and ``decide``: what people add to the record."""
+"""``scorecard judge``, ``mitigate`` and ``decide``: what people add to the record.
+
+Each takes an optional ``signer`` (:func:`load_signer`): the record is then signed in the same
+transaction, and the policy and the roster decide whether it must be and who may sign it
+(``records.signatures``). Without ``by``, a signed record names the certificate's holder.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scorecard import packs
 from scorecard.core.evidence import Judgment
 from scorecard.core.scoring import post_equals_pre
+from scorecard.errors import UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
     from scorecard.db.schema import Decision, JudgmentRow, Mitigation
+    from scorecard.sign.keys import Identity
+
+
+def load_signer(key: Path, cert: Path, passphrase: bytes | None) -> Identity:
+    """A key and its certificate, checked (matching, within validity) and ready to sign."""
+    from scorecard.sign.keys import load_identity
+
+    return load_identity(key, cert, passphrase)
+
+
+def signer_name(by: str | None, signer: Identity | None) -> str:
+    """Who acts: the person named, else the signing certificate's common name."""
+    if by and by.strip():
+        return by.strip()
+    if signer is None:
+        return by or ""  # the record refuses a record without a name, as it always did
+    if signer.info.common_name:
+        return signer.info.common_name
+    raise UsageError(f"name who signs: the certificate of {signer.info.subject} has no common name")
 
 
 def judge(
-    settings: Settings, model_ref: str, judgment: Judgment, *, corrects: int | None = None
+    settings: Settings,
+    model_ref: str,
+    judgment: Judgment,
+    *,
+    corrects: int | None = None,
+    signer: Identity | None = None,
 ) -> JudgmentRow:
     """Record one expert judgment or override (``corrects``: the judgment it replaces)."""
     from scorecard.records import judgments, models
@@ -24,51 +55,92 @@ def judge(
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         return judgments.judge(
-            session, model, framework, judgment, actor_name(settings, judgment.by), corrects
+            session,
+            model,
+            framework,
+            judgment,
+            actor_name(settings, judgment.by),
+            corrects,
+            signer=signer,
         )
 
 
 def judge_post_equals_pre(
-    settings: Settings, model_ref: str, by: str, rationale: str
+    settings: Settings,
+    model_ref: str,
+    by: str | None,
+    rationale: str,
+    *,
+    signer: Identity | None = None,
 ) -> list[JudgmentRow]:
     """Record, in one transaction, judgments setting every post level to the latest pre level."""
     from scorecard.records import judgments, models, scorecards
     from scorecard.records.session import writing
 
+    name = signer_name(by, signer)
     framework = packs.load(settings.framework_id, settings.framework_path)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         result = scorecards.result_of(scorecards.require_latest(session, model))
         return [
-            judgments.judge(session, model, framework, j, actor_name(settings, by))
-            for j in post_equals_pre(result, by, rationale)
+            judgments.judge(session, model, framework, j, actor_name(settings, name), signer=signer)
+            for j in post_equals_pre(result, name, rationale)
         ]
 
 
 def mitigate(
-    settings: Settings, model_ref: str, category: str, by: str, description: str
+    settings: Settings,
+    model_ref: str,
+    category: str,
+    by: str | None,
+    description: str,
+    *,
+    signer: Identity | None = None,
 ) -> Mitigation:
     """Record a mitigation applied for a risk category."""
     from scorecard.records import mitigations, models
     from scorecard.records.session import writing
 
+    name = signer_name(by, signer)
     framework = packs.load(settings.framework_id, settings.framework_path)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         return mitigations.add(
-            session, model, framework, category, by, description, actor_name(settings, by)
+            session,
+            model,
+            framework,
+            category,
+            name,
+            description,
+            actor_name(settings, name),
+            signer=signer,
         )
 
 
 def decide(
-    settings: Settings, model_ref: str, decision: str, role: str, by: str, rationale: str
+    settings: Settings,
+    model_ref: str,
+    decision: str,
+    role: str,
+    by: str | None,
+    rationale: str,
+    *,
+    signer: Identity | None = None,
 ) -> Decision:
     """Record a decision on the latest scorecard; the gates and the order of roles apply."""
     from scorecard.records import decisions, models
     from scorecard.records.session import writing
 
+    name = signer_name(by, signer)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         return decisions.decide(
-            session, model, decision, role, by, rationale, actor_name(settings, by)
+            session,
+            model,
+            decision,
+            role,
+            name,
+            rationale,
+            actor_name(settings, name),
+            signer=signer,
         )

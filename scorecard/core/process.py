@@ -29,6 +29,10 @@ ROLE_DUTIES: dict[str, str] = {
     "leadership": "decides",
     "board": "reviews, may reverse",
 }
+SAFETY = "safety"
+"""The role whose members sign judgments and mitigations (the safety team)."""
+RECORD_ROLES: tuple[str, ...] = (*ROLES, SAFETY)
+"""The roles a certificate can hold on the roster: the decision roles, and safety."""
 GATED: dict[str, Literal["deploy", "develop"]] = {
     "deploy": "deploy",
     "continue-development": "develop",

@@ -7,15 +7,20 @@ roles (``core.process``) decide what is allowed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scorecard.core.process import DECISIONS, GATED, ROLES, Prior, check_step
 from scorecard.db.schema import Decision, Model
 from scorecard.errors import GateClosed, UsageError
-from scorecard.records import scorecards, write
+from scorecard.records import scorecards, signatures, write
 from scorecard.records.models import label
 from scorecard.records.serialize import now
+
+if TYPE_CHECKING:
+    from scorecard.sign.keys import Identity
 
 
 def for_model(session: Session, model: Model) -> list[Decision]:
@@ -40,8 +45,12 @@ def decide(
     by: str,
     rationale: str,
     actor: str,
+    signer: Identity | None = None,
 ) -> Decision:
-    """Record a decision on the latest scorecard, if the gates and the order of roles allow."""
+    """Record a decision on the latest scorecard, if the gates and the order of roles allow.
+
+    With ``signer`` the decision is signed in the same transaction; the policy and the roster
+    decide whether it must be and who may (``records.signatures.authorize``)."""
     if decision not in DECISIONS:
         raise UsageError(f"unknown decision {decision!r} (expected {', '.join(DECISIONS)})")
     if role not in ROLES:
@@ -61,6 +70,7 @@ def decide(
     step = check_step(role, decision, earlier, card.id)
     if step.refusal is not None:
         raise GateClosed(f"refused: {step.refusal}")
+    signatures.authorize(session, role, signer, scorecard_id=card.id)
     row = Decision(
         model_id=model.id,
         scorecard_id=card.id,
@@ -72,10 +82,13 @@ def decide(
         created_at=now(),
     )
     verb = f"reverses decision #{step.reverses}: " if step.reverses else ""
-    return write.add(
+    write.add(
         session,
         row,
         action="decision.add",
         actor=actor,
         summary=f"{role} {verb}{decision} by {by} on scorecard #{card.id}",
     )
+    if signer is not None:
+        signatures.sign(session, row, signer, actor)
+    return row

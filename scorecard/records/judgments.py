@@ -6,17 +6,23 @@ only judgments no later one corrects are active.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scorecard.core.evidence import Judgment
 from scorecard.core.framework import Framework
+from scorecard.core.process import SAFETY
 from scorecard.core.scoring import check_judgments
 from scorecard.db.schema import JudgmentRow, Model
 from scorecard.errors import NotFound
-from scorecard.records import write
+from scorecard.records import signatures, write
 from scorecard.records.models import label
 from scorecard.records.serialize import now
+
+if TYPE_CHECKING:
+    from scorecard.sign.keys import Identity
 
 
 def active(session: Session, model: Model) -> list[JudgmentRow]:
@@ -50,12 +56,15 @@ def judge(
     judgment: Judgment,
     actor: str,
     corrects: int | None = None,
+    signer: Identity | None = None,
 ) -> JudgmentRow:
+    """Record one judgment (signed by ``signer``, in the safety role, if given)."""
     check_judgments(framework, [judgment])
     if corrects is not None:
         target = session.get(JudgmentRow, corrects)
         if target is None or target.model_id != model.id:
             raise NotFound(f"{label(model)} has no judgment #{corrects} to correct")
+    signatures.authorize(session, SAFETY, signer)
     row = JudgmentRow(
         model_id=model.id,
         framework_id=framework.id,
@@ -78,10 +87,13 @@ def judge(
     target_name = (
         f"{judgment.category}/{judgment.indicator}" if judgment.indicator else (judgment.category)
     )
-    return write.add(
+    write.add(
         session,
         row,
         action="judgment.add",
         actor=actor,
         summary=f"{what} by {judgment.by}: {target_name} ({judgment.stage}) {judgment.level}",
     )
+    if signer is not None:
+        signatures.sign(session, row, signer, actor)
+    return row

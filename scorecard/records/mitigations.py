@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scorecard.core.framework import Framework
+from scorecard.core.process import SAFETY
 from scorecard.db.schema import Mitigation, Model
 from scorecard.errors import ScoringError, UsageError
-from scorecard.records import write
+from scorecard.records import signatures, write
 from scorecard.records.serialize import now
+
+if TYPE_CHECKING:
+    from scorecard.sign.keys import Identity
 
 
 def add(
@@ -20,12 +26,15 @@ def add(
     by: str,
     description: str,
     actor: str,
+    signer: Identity | None = None,
 ) -> Mitigation:
+    """Record a mitigation (signed by ``signer``, in the safety role, if given)."""
     if framework.category(category) is None:
         known = ", ".join(c.id for c in framework.categories)
         raise ScoringError(f"unknown category {category!r} for {framework.id} (known: {known})")
     if not by.strip() or not description.strip():
         raise UsageError("a mitigation needs who applied it and a description")
+    signatures.authorize(session, SAFETY, signer)
     row = Mitigation(
         model_id=model.id,
         framework_id=framework.id,
@@ -34,13 +43,16 @@ def add(
         description=description,
         created_at=now(),
     )
-    return write.add(
+    write.add(
         session,
         row,
         action="mitigation.add",
         actor=actor,
         summary=f"mitigation for {category} by {by}",
     )
+    if signer is not None:
+        signatures.sign(session, row, signer, actor)
+    return row
 
 
 def for_model(session: Session, model: Model) -> list[Mitigation]:

@@ -8,8 +8,10 @@ runs always; the rest needs SCORECARD_TEST_POSTGRES_URL.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,9 +30,12 @@ from scorecard.commands import (
     ingest,
     init,
     judge,
+    load_signer,
     mitigate,
     models_add,
     models_list,
+    policy_require_signed,
+    roster_add,
     score_model,
     show,
 )
@@ -42,14 +47,15 @@ from scorecard.errors import ScorecardError
 from scorecard.records import documents, models, scorecards
 from scorecard.records.session import writing
 from scorecard.resources import example_dir
+from scorecard.sign.keys import Identity, new_identity
 from tests.conftest import PG_SKIP, PG_URL, S
 
 PRE = example_dir() / "evidence-pre.csv"
 POST = example_dir() / "evidence-post.csv"
 TABLES = [*sorted(t.name for t in Base.metadata.sorted_tables), "alembic_version"]
-# Tables _populate does not fill yet (the trust tables of revision 0003): their rows are
+# Tables _populate does not fill yet (the checkpoints of revision 0003): their rows are
 # refused all the same, by privilege; the triggers are checked on the filled ones.
-UNFILLED = frozenset({"checkpoints", "roster", "policies", "record_signatures"})
+UNFILLED = frozenset({"checkpoints"})
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 MODEL = "Kestrel-2"
 
@@ -178,14 +184,29 @@ def _refused(url: str, sql: str) -> str:
     return str(info.value)
 
 
+@functools.cache
+def _sag_chair() -> tuple[Identity, bytes]:
+    """A signing identity (made once: keys cost a PBKDF2 run) and its certificate's PEM."""
+    with tempfile.TemporaryDirectory() as folder:
+        cert, key = new_identity("SAG chair", "sag@example.org", Path(folder), b"passphrase")
+        return load_signer(key, cert, b"passphrase"), cert.read_bytes()
+
+
 def _populate(url: str) -> None:
-    """One model with evidence, a judgment, a mitigation, a scorecard and a decision."""
+    """One model with evidence, a judgment, a mitigation, a scorecard, the SAG chair on the
+    roster, a policy requiring signed SAG records, and a signed SAG decision."""
     models_add(S(url), MODEL, "", "example", by="tester")
     ingest(S(url), [PRE], MODEL, "pre", by="tester")
     judge(S(url), MODEL, _judgment("persuasion", "pre", "medium"))
     mitigate(S(url), MODEL, "cybersecurity", "Safety systems", "Refusal training")
     score_model(S(url), MODEL, by="Eval lead")
-    decide(S(url), MODEL, "do-not-deploy", "sag", "SAG chair", "Not yet")
+    signer, pem = _sag_chair()
+    with tempfile.TemporaryDirectory() as folder:
+        cert = Path(folder) / "sag.pem"
+        cert.write_bytes(pem)
+        roster_add(S(url), "sag", cert, by="Admin", rationale="chairs the SAG")
+    policy_require_signed(S(url), ["sag"], "Admin", "SAG recommendations are signed")
+    decide(S(url), MODEL, "do-not-deploy", "sag", None, "Not yet", signer=signer)
     _record_document(url)
 
 
