@@ -11,8 +11,9 @@ import difflib
 import hashlib
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -20,42 +21,103 @@ from scorecard.core.framework import Category, Framework, FrameworkHeader, valid
 from scorecard.errors import FrameworkError, FrameworkNotFound
 from scorecard.resources import data_dir
 
+if TYPE_CHECKING:
+    from scorecard.settings import Settings
+
 HEADER_FILE = "framework.toml"
 _MAX_PACK_FILE_BYTES = 1 << 20  # a pack file is hand-written TOML; anything larger is a mistake
 
 
-def search_path(extra: Sequence[Path] = ()) -> list[Path]:
-    """Folders holding packs, in the order they are searched: a team's own, then the bundled."""
-    return [*extra, data_dir("categories")]
+@dataclass(frozen=True)
+class Discovery:
+    """The packs found on the search path, and those that could not be used."""
+
+    found: dict[str, Path] = field(default_factory=dict)
+    """Pack id -> folder."""
+    refused: dict[str, tuple[Path, FrameworkError]] = field(default_factory=dict)
+    """Pack id -> why that id cannot be used (it shadows a bundled pack)."""
+    broken: list[tuple[Path, FrameworkError]] = field(default_factory=list)
+    """Folders whose header cannot even be read: each stops only itself."""
 
 
-def discover(extra: Sequence[Path] = ()) -> dict[str, Path]:
-    """Pack id -> folder, the first found winning (so a team's pack can shadow a bundled one)."""
-    found: dict[str, Path] = {}
-    for root in search_path(extra):
+def discover(extra: Sequence[Path] = (), *, allow_shadow: bool = False) -> Discovery:
+    """Every pack on the search path, a team's own first.
+
+    A team's pack that reuses the id of a bundled pack would silently replace the bundled policy
+    (a refused deployment could become allowed, and the card would look the same): it is
+    refused, naming both folders, unless ``allow_shadow``. A pack whose header cannot be read
+    is listed as broken and stops nothing else.
+    """
+    bundled_root = data_dir("categories")
+    bundled = _packs_in(bundled_root, Discovery())
+    result = Discovery()
+    for root in extra:
         if not root.is_dir():
             raise FrameworkError(f"{root}: framework path is not a folder")
-        candidates = [root] if (root / HEADER_FILE).is_file() else sorted(root.iterdir())
-        for folder in candidates:
-            header = folder / HEADER_FILE
-            if header.is_file():
-                pack_id = _peek_id(header)
-                found.setdefault(pack_id, folder)
+        for pack_id, folder in _packs_in(root, result).items():
+            if pack_id in result.found or pack_id in result.refused:
+                continue
+            if pack_id in bundled and not allow_shadow:
+                result.refused[pack_id] = (
+                    folder,
+                    FrameworkError(
+                        f"{folder} reuses the id {pack_id!r} of the bundled pack in "
+                        f"{bundled[pack_id]}: give your pack an id of its own, or allow "
+                        "shadowing explicitly"
+                    ),
+                )
+                continue
+            result.found[pack_id] = folder
+    for pack_id, folder in bundled.items():
+        result.found.setdefault(pack_id, folder)
+    return result
+
+
+def _packs_in(root: Path, into: Discovery) -> dict[str, Path]:
+    candidates = [root] if (root / HEADER_FILE).is_file() else sorted(root.iterdir())
+    found: dict[str, Path] = {}
+    for folder in candidates:
+        header = folder / HEADER_FILE
+        if header.is_file():
+            try:
+                found.setdefault(_peek_id(header), folder)
+            except FrameworkError as exc:
+                into.broken.append((folder, exc))
     return found
 
 
-def find(framework_id: str, extra: Sequence[Path] = ()) -> Path:
+def is_bundled(folder: Path) -> bool:
+    return folder.resolve().is_relative_to(data_dir("categories").resolve())
+
+
+def find(framework_id: str, extra: Sequence[Path] = (), *, allow_shadow: bool = False) -> Path:
     """The folder of the pack with this id on the search path."""
-    packs = discover(extra)
-    if framework_id not in packs:
-        known = ", ".join(sorted(packs)) or "none"
-        raise FrameworkNotFound(f"unknown framework {framework_id!r} (known: {known})")
-    return packs[framework_id]
+    packs = discover(extra, allow_shadow=allow_shadow)
+    if framework_id in packs.refused:
+        raise packs.refused[framework_id][1]
+    if framework_id not in packs.found:
+        known = ", ".join(sorted(packs.found)) or "none"
+        unreadable = "".join(f"; unreadable: {exc}" for _, exc in packs.broken)
+        raise FrameworkNotFound(f"unknown framework {framework_id!r} (known: {known}){unreadable}")
+    return packs.found[framework_id]
 
 
-def load(framework_id: str, extra: Sequence[Path] = ()) -> Framework:
+def load(framework_id: str, extra: Sequence[Path] = (), *, allow_shadow: bool = False) -> Framework:
     """Load the pack with this id from the search path."""
-    return load_folder(find(framework_id, extra))
+    return load_folder(find(framework_id, extra, allow_shadow=allow_shadow))
+
+
+def selected(settings: Settings, framework_id: str | None = None) -> Framework:
+    """The framework the settings name (or ``framework_id``), from their search path."""
+    return load(
+        framework_id or settings.framework_id,
+        settings.framework_path,
+        allow_shadow=settings.allow_shadow,
+    )
+
+
+def selected_folder(settings: Settings) -> Path:
+    return find(settings.framework_id, settings.framework_path, allow_shadow=settings.allow_shadow)
 
 
 def load_folder(folder: Path) -> Framework:

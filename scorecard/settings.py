@@ -32,6 +32,9 @@ class Settings:
     """A team's own pack folders, searched before the bundled packs."""
     actor: str | None = None
     """Who acts when a command is not told (None: the operating-system user)."""
+    allow_shadow: bool = False
+    """Let a team's pack reuse the id of a bundled pack (the card then says it is not the
+    bundled one)."""
 
     @classmethod
     def load(
@@ -41,6 +44,7 @@ class Settings:
         framework: str | None = None,
         framework_path: Sequence[Path] = (),
         actor: str | None = None,
+        allow_shadow: bool = False,
         environ: Mapping[str, str] | None = None,
     ) -> Settings:
         """Explicit values first, then the environment, then the defaults."""
@@ -51,6 +55,7 @@ class Settings:
             framework_id=framework or env.get(FRAMEWORK_ENV) or DEFAULT_FRAMEWORK,
             framework_path=(*framework_path, *from_env),
             actor=actor,
+            allow_shadow=allow_shadow,
         )
 
     def using(self, **changes: object) -> Settings:

@@ -48,6 +48,7 @@ def build(session: Session, model: Model) -> dict[str, Any]:
             "version": framework.header.version,
             "content_hash": snapshot.content_hash,
             "files": json.loads(snapshot.files_json),
+            **_bundled(framework.id, snapshot.content_hash),
         },
         "policy": card.policy,
         "scorecard": {
@@ -73,3 +74,17 @@ def build(session: Session, model: Model) -> dict[str, Any]:
         "decisions": [row_dict(d) for d in decisions.on_scorecard(session, card.id)],
         "audit_head": audit.head(session),
     }
+
+
+def _bundled(framework_id: str, content_hash: str) -> dict[str, Any]:
+    """Whether the snapshot is the pack of that id bundled with this scorecard."""
+    from scorecard import packs
+    from scorecard.errors import FrameworkError
+    from scorecard.resources import data_dir
+
+    try:
+        bundled = packs.load_folder(data_dir("categories") / framework_id)
+    except FrameworkError:
+        return {"bundled": False, "bundled_hash": None}
+    same = bundled.content_hash == content_hash
+    return {"bundled": same, "bundled_hash": None if same else bundled.content_hash}

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from scorecard.cli.options import (
+    AllowShadow,
     Database,
     FrameworkId,
     FrameworkPath,
@@ -124,13 +125,16 @@ def evidence(
     stage: Annotated[str | None, typer.Option(metavar="STAGE", help="Only this stage.")] = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
+    allow_shadow: AllowShadow = False,
     database: Database = None,
     as_json: Json = False,
 ) -> None:
     """List a model's stored evidence, the indicator each row feeds, and what is missing."""
     from scorecard.commands import evidence as commands
 
-    data = commands.listing(settings(database, framework, framework_path), model, stage)
+    data = commands.listing(
+        settings(database, framework, framework_path, allow_shadow), model, stage
+    )
     if as_json:
         echo_json(data)
         return

@@ -29,6 +29,14 @@ FrameworkId = Annotated[
         show_default=False,
     ),
 ]
+AllowShadow = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shadow",
+        help="Let a pack on --framework-path reuse a bundled pack's id (cards then show that "
+        "it is not the bundled pack).",
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON only, for scripts.")]
 Database = Annotated[
     str | None,
@@ -52,8 +60,12 @@ def settings(
     database: str | None = None,
     framework: str | None = None,
     framework_path: list[Path] | None = None,
+    allow_shadow: bool = False,
 ) -> Settings:
     """Settings from the command line's options, then the environment, then the defaults."""
     return Settings.load(
-        database=database, framework=framework, framework_path=framework_path or ()
+        database=database,
+        framework=framework,
+        framework_path=framework_path or (),
+        allow_shadow=allow_shadow,
     )

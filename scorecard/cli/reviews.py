@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scorecard.cli.options import (
+    AllowShadow,
     Database,
     FrameworkId,
     FrameworkPath,
@@ -136,6 +137,7 @@ def judge(
     passphrase_file: PassphraseFile = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
+    allow_shadow: AllowShadow = False,
     database: Database = None,
 ) -> None:
     """Record an expert judgment or a safety-group override, with who and why.
@@ -143,7 +145,7 @@ def judge(
     With --key and --cert the judgment is signed (role safety); the policy may require it."""
     from scorecard.commands import reviews
 
-    chosen = settings(database, framework, framework_path)
+    chosen = settings(database, framework, framework_path, allow_shadow)
     if post_equals_pre:
         refuse_inapplicable(
             "with --post-equals-pre (it judges every category's post level)",
@@ -203,6 +205,7 @@ def mitigate(
     passphrase_file: PassphraseFile = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
+    allow_shadow: AllowShadow = False,
     database: Database = None,
 ) -> None:
     """Record a mitigation applied for a risk category.
@@ -212,7 +215,7 @@ def mitigate(
 
     signer = _signer(key, cert, passphrase_file)
     row = reviews.mitigate(
-        settings(database, framework, framework_path),
+        settings(database, framework, framework_path, allow_shadow),
         model,
         category,
         _who(by, signer),

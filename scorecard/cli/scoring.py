@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scorecard.cli.options import Database, FrameworkId, FrameworkPath, Json, settings
+from scorecard.cli.options import AllowShadow, Database, FrameworkId, FrameworkPath, Json, settings
 from scorecard.cli.output import echo_json
 from scorecard.core.evidence import POLICIES
 from scorecard.errors import EXIT_GATE_CLOSED, UsageError
@@ -73,6 +73,7 @@ def score(
     ] = None,
     framework: FrameworkId = None,
     framework_path: FrameworkPath = None,
+    allow_shadow: AllowShadow = False,
     policy: Annotated[
         str,
         typer.Option(
@@ -140,7 +141,12 @@ def score(
             },
         )
         eligibility = _score_stored(
-            model, settings(database, framework, framework_path), policy, margin, by, as_json
+            model,
+            settings(database, framework, framework_path, allow_shadow),
+            policy,
+            margin,
+            by,
+            as_json,
         )
         _check(check, eligibility, as_json)
         return
@@ -161,7 +167,7 @@ def score(
 
     assert evidence is not None
     scored = score_files(
-        settings(None, framework, framework_path),
+        settings(None, framework, framework_path, allow_shadow),
         evidence,
         judgments or [],
         stage=stage,
@@ -219,6 +225,6 @@ def _score_stored(
 
     out = console()
     out.print(Text(f"{data['model']} — scorecard #{data['id']} stored", style="bold"))
-    print_scorecard(out, result, packs.load(chosen.framework_id, chosen.framework_path))
+    print_scorecard(out, result, packs.selected(chosen))
     out.print(Text(f"hash {data['hash']}", style="dim"))
     return result.eligibility

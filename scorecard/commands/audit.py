@@ -20,13 +20,15 @@ def verify(
 ) -> VerifyReport:
     """Walk the chain and every record it covers; with trusted certificates, check the signed
     checkpoints too (``report.checkpoints`` says how far the chain is anchored)."""
-    from scorecard.records import audit, checkpoints
+    from scorecard.records import audit, checkpoints, signatures
     from scorecard.records.session import reading
 
     anchors = load_certificates(trust)
     with reading(settings.database_url) as session:
         report = audit.verify(session, expect_head)
         report.checkpoints = checkpoints.inspect(session, anchors)
+        # Signed judgments, mitigations and decisions: each signature still fits its record.
+        report.problems.extend(signatures.verify_all(session))
     report.problems.extend(report.checkpoints.problems)
     return report
 

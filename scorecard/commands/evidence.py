@@ -49,7 +49,7 @@ def listing(settings: Settings, model_ref: str, stage: str | None = None) -> dic
     from scorecard.records import evidence, judgments, models
     from scorecard.records.session import reading
 
-    framework = packs.load(settings.framework_id, settings.framework_path)
+    framework = packs.selected(settings)
     with reading(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         judged = {

@@ -19,23 +19,32 @@ class PackReport:
     error: str | None
 
 
-def list_packs(settings: Settings) -> list[tuple[Path, Framework]]:
-    """Every pack found, the team's own first, with the folder it was found in."""
-    return [
-        (path, packs.load_folder(path)) for path in packs.discover(settings.framework_path).values()
-    ]
+def list_packs(settings: Settings) -> list[PackReport]:
+    """Every pack found, the team's own first, with the folder it was found in; a pack that is
+    broken or refused is listed with why, and stops nothing else."""
+    found = packs.discover(settings.framework_path, allow_shadow=settings.allow_shadow)
+    reports = []
+    for path in found.found.values():
+        try:
+            reports.append(PackReport(path, packs.load_folder(path), None))
+        except FrameworkError as exc:
+            reports.append(PackReport(path, None, str(exc)))
+    reports.extend(PackReport(path, None, str(exc)) for path, exc in found.refused.values())
+    reports.extend(PackReport(path, None, str(exc)) for path, exc in found.broken)
+    return reports
 
 
 def show(settings: Settings, framework_id: str | None = None) -> Framework:
     """One pack, by id (default: the settings' framework)."""
-    return packs.load(framework_id or settings.framework_id, settings.framework_path)
+    return packs.selected(settings, framework_id)
 
 
 def validate(settings: Settings, paths: Sequence[Path] = ()) -> list[PackReport]:
     """Validate the given pack folders, or every pack on the search path when none is given."""
-    targets = list(paths) or list(packs.discover(settings.framework_path).values())
+    if not paths:
+        return list_packs(settings)
     reports = []
-    for path in targets:
+    for path in paths:
         try:
             reports.append(PackReport(path, packs.load_folder(path), None))
         except FrameworkError as exc:

@@ -51,7 +51,7 @@ def judge(
     from scorecard.records import judgments, models
     from scorecard.records.session import writing
 
-    framework = packs.load(settings.framework_id, settings.framework_path)
+    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         return judgments.judge(
@@ -78,7 +78,7 @@ def judge_post_equals_pre(
     from scorecard.records.session import writing
 
     name = signer_name(by, signer)
-    framework = packs.load(settings.framework_id, settings.framework_path)
+    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         result = scorecards.result_of(scorecards.require_latest(session, model))
@@ -102,7 +102,7 @@ def mitigate(
     from scorecard.records.session import writing
 
     name = signer_name(by, signer)
-    framework = packs.load(settings.framework_id, settings.framework_path)
+    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         return mitigations.add(

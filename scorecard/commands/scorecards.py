@@ -24,7 +24,7 @@ def score_model(
     from scorecard.records import models, scorecards
     from scorecard.records.session import writing
 
-    folder = packs.find(settings.framework_id, settings.framework_path)
+    folder = packs.selected_folder(settings)
     options = ScoringOptions(policy=policy, near_threshold_margin=margin)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)

@@ -37,7 +37,7 @@ def score_files(
     rows may name theirs. ``post_equals_pre_by`` (who, why) sets every post level to its pre
     level.
     """
-    framework = packs.load(settings.framework_id, settings.framework_path)
+    framework = packs.selected(settings)
     evidence: list[Evidence] = []
     for path in evidence_files:
         evidence.extend(read(path, stage).evidence)

@@ -13,8 +13,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from scorecard.card.attachment import extract
+from scorecard.card.pages import page_words
 from scorecard.card.roles import RoleTrust
-from scorecard.commands import decide, score_model, sign, verify
+from scorecard.commands import decide, render, score_model, sign, verify
 from scorecard.db.engine import resolve_url
 from scorecard.errors import CheckFailed
 from scorecard.render.html import render_html, stylesheet
@@ -170,3 +171,25 @@ def test_a_malformed_attachment_is_a_failed_check(
     with pytest.raises(CheckFailed, match=r"malformed|refusing to sign"):  # and nothing written
         sign(S(db), pdf, pdf, key=key, cert=cert, passphrase=PASSPHRASE, role="SAG chair")
     assert pdf.read_bytes() == before
+
+
+def test_a_shadowing_pack_is_refused_and_once_allowed_the_card_says_so(
+    kestrel: str, pack_copy: Any, tmp_path: Path
+) -> None:
+    """A fork of preparedness-v1 whose deploy gate lets high through: refused by default;
+    allowed explicitly, the card and verify both say the pack is not the bundled one."""
+    from scorecard.errors import FrameworkError
+
+    fork = pack_copy("preparedness-v1")
+    header = fork / "framework.toml"
+    header.write_text(header.read_text().replace('at_most = "medium"', 'at_most = "high"', 1))
+    settings = S(kestrel, framework_path=(fork.parent,))
+    with pytest.raises(FrameworkError, match="reuses the id 'preparedness-v1'"):
+        score_model(settings, "Kestrel-2")
+    score_model(settings.using(allow_shadow=True), "Kestrel-2")
+    pdf = tmp_path / "card.pdf"
+    render(S(kestrel), "Kestrel-2", pdf)
+    pages = " ".join(" ".join(p) for p in page_words(pdf.read_bytes()))
+    assert "a team's own pack with the id preparedness-v1: NOT the bundled one" in pages
+    report = verify(pdf)
+    assert any("NOT the bundled pack of this id" in note for note in report.notes)

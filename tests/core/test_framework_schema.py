@@ -11,6 +11,7 @@ import pytest
 from scorecard import packs
 from scorecard.core.framework import Framework
 from scorecard.errors import FrameworkError
+from scorecard.resources import data_dir
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -180,8 +181,32 @@ def test_unknown_framework_lists_the_known_ones() -> None:
         packs.load("nope")
 
 
-def test_team_pack_on_framework_path_shadows_bundled(pack_copy: Callable[[str], Path]) -> None:
+def test_a_team_pack_may_not_silently_shadow_a_bundled_one(
+    pack_copy: Callable[[str], Path],
+) -> None:
+    """The attack: a pack on the search path reusing `preparedness-v1` with a looser deploy
+    gate would turn a refused deployment into an allowed one, and look the same."""
     folder = pack_copy("preparedness-v1")
     _edit(folder / "framework.toml", 'version = "2023-12"', 'version = "team-fork"')
-    assert packs.load("preparedness-v1", [folder.parent]).header.version == "team-fork"
+    bundled = data_dir("categories") / "preparedness-v1"
+    with pytest.raises(FrameworkError) as refused:
+        packs.load("preparedness-v1", [folder.parent])
+    assert str(folder) in str(refused.value) and str(bundled) in str(refused.value)
+    assert "reuses the id 'preparedness-v1'" in str(refused.value)
+    # Other packs on the same path still load; explicitly allowed, the fork is used.
+    assert packs.load("preparedness-v2", [folder.parent]).id == "preparedness-v2"
+    forked = packs.load("preparedness-v1", [folder.parent], allow_shadow=True)
+    assert forked.header.version == "team-fork"
     assert packs.load("preparedness-v1").header.version == "2023-12"
+
+
+def test_a_broken_pack_stops_only_itself(tmp_path: Path) -> None:
+    broken = tmp_path / "packs" / "acme"
+    broken.mkdir(parents=True)
+    (broken / "framework.toml").write_text("id = [unclosed")
+    found = packs.discover([tmp_path / "packs"])
+    assert set(found.found) == {"preparedness-v1", "preparedness-v2"}
+    assert [path for path, _ in found.broken] == [broken]
+    assert packs.load("preparedness-v1", [tmp_path / "packs"]).id == "preparedness-v1"
+    with pytest.raises(FrameworkError, match=r"unknown framework 'acme'.*unreadable: .*acme"):
+        packs.load("acme", [tmp_path / "packs"])
