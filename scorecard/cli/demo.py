@@ -26,10 +26,9 @@ def demo(
     ] = None,
 ) -> None:
     """Run the whole story on a fictional model: record, score, judge, mitigate, decide, verify."""
-    from rich.text import Text
-
     from scorecard.cli.display import print_scorecard
     from scorecard.cli.output import console
+    from scorecard.cli.safetext import SafeText as Text
     from scorecard.commands.demo import DEMO_MODEL
     from scorecard.commands.demo import demo as run
     from scorecard.core.result import ScorecardResult

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
-from rich.text import Text
+
+from scorecard.cli.safetext import SafeText as Text
 
 if TYPE_CHECKING:
     from scorecard.core.framework import Framework

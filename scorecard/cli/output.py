@@ -98,3 +98,9 @@ def table(title: str, columns: Sequence[Column], rows: Sequence[Sequence[object]
     for row in cells:
         shown.add_row(*(Text(cell) for cell in row))
     out.print(shown)
+
+
+def terminal_safe(text: str) -> str:
+    """Control characters (escape sequences, bells, carriage returns) shown as escapes; line
+    breaks kept, since the CLI's own layout uses them."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))

@@ -38,9 +38,8 @@ def show(
     if as_json:
         echo_json(data)
         return
-    from rich.text import Text
-
     from scorecard.cli.display import print_scorecard
+    from scorecard.cli.safetext import SafeText as Text
     from scorecard.core.result import ScorecardResult
 
     out = console()

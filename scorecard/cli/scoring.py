@@ -218,10 +218,9 @@ def _score_stored(
     if as_json:
         echo_json(data)
         return result.eligibility
-    from rich.text import Text
-
     from scorecard.cli.display import print_scorecard
     from scorecard.cli.output import console
+    from scorecard.cli.safetext import SafeText as Text
 
     out = console()
     out.print(Text(f"{data['model']} — scorecard #{data['id']} stored", style="bold"))

@@ -205,3 +205,35 @@ def test_exit_codes_by_kind(runner: CliRunner, kestrel: str) -> None:
     assert code(*decide[:-4], "--role", "chair", "--by", "A", "--rationale", "x") == 2
     wrong_schema = runner.invoke(app, ["show", "Kestrel-2", "--database", "mysql://x@y/z"])
     assert wrong_schema.exit_code == 5
+
+
+def test_stored_text_cannot_drive_the_terminal(
+    runner: CliRunner, kestrel: str, tmp_path: Path
+) -> None:
+    """Names and rationales with escape sequences print as visible escapes, everywhere."""
+    evil = "Mallory\x1b[2J\x1b[31m\x07\r"
+    judgments = tmp_path / "j.csv"
+    in_csv = evil.rstrip("\r")  # a bare carriage return ends a CSV record
+    judgments.write_text(f"category,stage,level,by,rationale\ncbrn,pre,high,{in_csv},x\n")
+    outputs = [
+        runner.invoke(
+            app, ["score", "-e", str(example_dir() / "evidence-pre.csv"), "-j", str(judgments)]
+        ),
+    ]
+    db = ["--database", kestrel]
+    args = ["judge", "Kestrel-2", "--category", "cbrn", "--stage", "pre", "--level", "high"]
+    assert runner.invoke(app, [*args, "--by", evil, "--rationale", evil, *db]).exit_code == 0
+    assert runner.invoke(app, ["models", "add", evil, "--description", evil, *db]).exit_code == 0
+    assert runner.invoke(app, ["score", "Kestrel-2", *db]).exit_code == 0
+    for command in (
+        ["show", "Kestrel-2"],
+        ["history", "Kestrel-2"],
+        ["models", "list"],
+        ["audit", "log"],
+    ):
+        outputs.append(runner.invoke(app, [*command, *db]))
+    for result in outputs:
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output, result.output
+    shown = [r.output for r in outputs if "Mallory" in r.output]
+    assert len(shown) >= 4 and all("Mallory\\x1b[2J" in text for text in shown)
