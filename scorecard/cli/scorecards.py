@@ -62,6 +62,11 @@ def show(
             f"Decision #{d['id']} [{d['role']}] {d['decision']}{reverses} by "
             f"{d['by']}: {d['rationale']}"
         )
+    framework = data["framework"]
+    say(
+        f"framework {framework['id']} {framework['version']}, snapshot sha256 "
+        f"{data['framework_snapshot']}"
+    )
     say(f"hash {data['hash']}")
 
 

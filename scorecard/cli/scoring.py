@@ -225,5 +225,6 @@ def _score_stored(
     out = console()
     out.print(Text(f"{data['model']} — scorecard #{data['id']} stored", style="bold"))
     print_scorecard(out, result, packs.selected(chosen))
+    out.print(Text(f"framework snapshot sha256 {data['framework_snapshot']}", style="dim"))
     out.print(Text(f"hash {data['hash']}", style="dim"))
     return result.eligibility

@@ -193,3 +193,22 @@ def test_a_shadowing_pack_is_refused_and_once_allowed_the_card_says_so(
     assert "a team's own pack with the id preparedness-v1: NOT the bundled one" in pages
     report = verify(pdf)
     assert any("NOT the bundled pack of this id" in note for note in report.notes)
+
+
+def test_a_failed_record_leaves_the_pdf_as_it_was(
+    card: tuple[str, Path], identities: Identities, tmp_path: Path
+) -> None:
+    """Signing against a database that does not hold the card's model: the signature is made,
+    the record fails, and the PDF is byte for byte as it was, with no temporary file left."""
+    from scorecard.commands import init
+    from scorecard.errors import NotFound
+
+    _, pdf = card
+    before = pdf.read_bytes()
+    empty_db = f"sqlite:///{tmp_path / 'another.db'}"
+    init(S(empty_db))
+    cert, key = identities["sag"]
+    with pytest.raises(NotFound, match="no model 'Kestrel-2'"):
+        sign(S(empty_db), pdf, pdf, key=key, cert=cert, passphrase=PASSPHRASE, role="SAG chair")
+    assert pdf.read_bytes() == before
+    assert [p.name for p in pdf.parent.iterdir() if p.name.startswith(".")] == []
