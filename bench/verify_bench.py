@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from render_bench import S, big_pack
+from render_bench import S, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = b"bench-pass"
@@ -96,30 +96,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/verify.json")
     args = parser.parse_args()
-    from scorecard.commands import demo, ingest, init, models_add, score_model
-
     work = Path(tempfile.mkdtemp(prefix="scorecard-verify-bench-"))
-    demo(work / "demo")
+    databases = prepare(work)  # the demo model, and a model with 200 indicators (render_bench)
+    models = {"demo": "Kestrel-2@2026-11", "big": "Big@1"}
     cards = {
-        "demo": signed_card(
-            work, "demo", f"sqlite:///{work / 'demo' / 'scorecard.db'}", "Kestrel-2@2026-11"
-        )
+        name: signed_card(work, name, f"sqlite:///{db}", models[name])
+        for name, db in databases.items()
     }
-    pack = work / "packs" / "bench-200"
-    big_pack(pack)
-    url = f"sqlite:///{work / 'big.db'}"
-    init(S(url))
-    models_add(S(url), "Big", "1", "200 indicators")
-    for stage in ("pre", "post"):
-        rows = ["task,metric,value,stderr"] + [
-            f"{c}_task_{i},accuracy,{(i * 37 % 100) / 100:.2f},0.02"
-            for c in ("cybersecurity", "cbrn", "persuasion", "model_autonomy")
-            for i in range(50)
-        ]
-        (work / f"big-{stage}.csv").write_text("\n".join(rows) + "\n")
-        ingest(S(url), [work / f"big-{stage}.csv"], "Big@1", stage)
-    score_model(S(url, framework_id="bench-200", framework_path=(pack.parent,)), "Big@1")
-    cards["big"] = signed_card(work, "big", url, "Big@1")
     scorecard = [sys.executable, "-m", "scorecard", "verify"]
     results: dict[str, object] = {}
     for name, (pdf, bound) in cards.items():

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from scorecard.cli.card import Cert, Key, PassphraseFile
-from scorecard.cli.options import Database, Json, settings
+from scorecard.cli.card import Cert, Key
+from scorecard.cli.options import Database, Json, PassphraseFile, settings
 from scorecard.cli.output import Column, echo_json, say, table, warn
 from scorecard.errors import EXIT_FAILED
 

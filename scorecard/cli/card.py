@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scorecard.cli.options import Database, Json, ModelRef, settings
+from scorecard.cli.options import Database, Json, ModelRef, PassphraseFile, settings
 from scorecard.cli.output import Column, console, echo_json, say, table
 from scorecard.errors import EXIT_FAILED, UsageError
 from scorecard.render.interface import FORMAT_NAMES
@@ -16,16 +16,6 @@ keys_app = typer.Typer(
     help="Make signing identities for teams without a PKI.", no_args_is_help=True
 )
 
-PassphraseFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--passphrase-file",
-        metavar="FILE",
-        help="A file whose first line is the key passphrase "
-        "(else SCORECARD_KEY_PASSPHRASE, else a prompt on a terminal).",
-        dir_okay=False,
-    ),
-]
 Key = Annotated[
     Path,
     typer.Option(metavar="FILE", help="Private key (PEM, or PKCS#12 .p12/.pfx).", dir_okay=False),

@@ -37,6 +37,16 @@ AllowShadow = Annotated[
         "it is not the bundled pack).",
     ),
 ]
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file",
+        metavar="FILE",
+        help="A file whose first line is the key passphrase "
+        "(else SCORECARD_KEY_PASSPHRASE, else a prompt on a terminal).",
+        dir_okay=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON only, for scripts.")]
 Database = Annotated[
     str | None,

@@ -13,6 +13,7 @@ from scorecard.cli.options import (
     FrameworkId,
     FrameworkPath,
     ModelRef,
+    PassphraseFile,
     Rationale,
     settings,
 )
@@ -47,16 +48,6 @@ Cert = Annotated[
     Path | None,
     typer.Option(
         "--cert", metavar="FILE", help="The certificate that goes with --key.", dir_okay=False
-    ),
-]
-PassphraseFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--passphrase-file",
-        metavar="FILE",
-        help="A file whose first line is the key passphrase "
-        "(else SCORECARD_KEY_PASSPHRASE, else a prompt on a terminal).",
-        dir_okay=False,
     ),
 ]
 
