@@ -86,8 +86,8 @@ def _source(
             f" ({error.get('message')})" if isinstance(error, dict) and error.get("message") else ""
         )
         raise InputError(
-            f"{path}: the run's status is {status!r}{reason}: refused (pass --allow-incomplete "
-            "to ingest it, flagged as incomplete)"
+            f"{path}: the run's status is {status!r}{reason}: refused (ingest it with "
+            "incomplete runs allowed, to store it flagged as incomplete)"
         )
     spec = checks.mapping(path, "eval", header.get("eval"))
     task = checks.task_name(path, "eval.task", spec.get("task"))

@@ -62,7 +62,7 @@ def _rows(path: Path, text: str, fmt: TabularFormat, default_stage: str | None) 
         if stage not in STAGES:
             raise row.fail(f"unknown stage {stage!r} (expected pre or post)")
         if default_stage is not None and stage != default_stage:
-            raise row.fail(f"stage {stage!r} contradicts --stage {default_stage}")
+            raise row.fail(f"stage {stage!r} contradicts the stage given ({default_stage})")
         value = row.number("value")
         assert value is not None
         evidence.append(

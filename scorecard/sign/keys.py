@@ -71,7 +71,7 @@ def new_identity(
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     if not name.strip() or not email.strip():
-        raise ScorecardError("a signing identity needs --name and --email")
+        raise ScorecardError("a signing identity needs a name and an email address")
     if not passphrase:
         raise ScorecardError("refusing an empty passphrase: the private key must be encrypted")
     cert_path, key_path = out_dir / CERT_NAME, out_dir / KEY_NAME

@@ -83,7 +83,7 @@ def sign_pdf(
 
 def _identity(key: Path, cert: Path, passphrase: bytes | None, role: str) -> Identity:
     if not role.strip():
-        raise ScorecardError("a signature needs --role")
+        raise ScorecardError("a signature needs the signer's role")
     return load_identity(key, cert, passphrase)
 
 
@@ -118,10 +118,12 @@ def sign_with(
     info = identity.info
     if name is None:
         if not info.common_name or not info.common_name.strip():
-            raise ScorecardError("give --name: the certificate's subject has no common name")
+            raise ScorecardError(
+                "the certificate's subject has no common name: give the signer's name"
+            )
         name = info.common_name
     if not name.strip():
-        raise ScorecardError("a signature needs a non-empty --name")
+        raise ScorecardError("a signature needs a non-empty signer's name")
     signer = _pyhanko_signer(identity)
     try:
         with quiet():

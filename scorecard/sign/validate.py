@@ -49,7 +49,7 @@ def validate_signatures(pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck
     try:
         roots = [load_cert_from_pemder(str(path)) for path in trust]
     except Exception:
-        raise ScorecardError("cannot read a --trust certificate (PEM or DER expected)") from None
+        raise ScorecardError("cannot read a trusted certificate (PEM or DER expected)") from None
     checks: list[SignatureCheck] = []
     with quiet():
         try:

@@ -73,7 +73,7 @@ def test_contradicting_stage_stores_nothing(runner: CliRunner, db: str, tmp_path
     bad = tmp_path / "bad.csv"
     bad.write_text("stage,task,metric,value\npost,cybench,accuracy,0.2\n")
     message = fails(runner, db, "ingest", str(good), str(bad), "-m", "Aster", "-s", "pre")
-    assert "bad.csv: line 2: stage 'post' contradicts --stage pre" in message
+    assert "bad.csv: line 2: stage 'post' contradicts the stage given (pre)" in message
     assert ok_json(runner, db, "models", "list")[0]["evidence"] == 0
 
 

@@ -126,7 +126,7 @@ def test_json_nesting_and_size_bombs(tmp_path: Path, monkeypatch: pytest.MonkeyP
         (lambda h: h.pop("results"), r"no results section"),
         (lambda h: h["results"].update(scores=[]), r"results has no scores"),
         (lambda h: h["results"].update(scores={"a": 1}), r"results\.scores: expected a list"),
-        (lambda h: h.update(status="cancelled"), r"status is 'cancelled'.*--allow-incomplete"),
+        (lambda h: h.update(status="cancelled"), r"status is 'cancelled'.*incomplete runs allowed"),
         (lambda h: h.update(status="weird"), r"unknown log status 'weird'"),
         (lambda h: h.update(eval="nope"), r"eval: expected an object"),
         (lambda h: h["eval"].pop("task"), r"eval\.task: expected a non-empty string"),

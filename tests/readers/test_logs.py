@@ -73,7 +73,7 @@ def test_failed_run_refused_unless_allowed() -> None:
     with pytest.raises(
         InputError,
         match=r"failed_run\.eval: the run's status is 'error' "
-        r"\(RuntimeError\('grader crashed.*--allow-incomplete",
+        r"\(RuntimeError\('grader crashed.*incomplete runs allowed",
     ):
         read(INSPECT / "failed_run.eval", "pre")
     source = read(INSPECT / "failed_run.eval", "pre", allow_incomplete=True)

@@ -58,7 +58,9 @@ def test_default_stage_fills_and_contradiction_fails(tmp_path: Path) -> None:
         "m.csv",
         "stage,task,metric,value\npre,cybench,accuracy,0.4\npost,cybench,accuracy,0.4\n",
     )
-    with pytest.raises(InputError, match=r"m\.csv: line 3: stage 'post' contradicts --stage pre"):
+    with pytest.raises(
+        InputError, match=r"m\.csv: line 3: stage 'post' contradicts the stage given \(pre\)"
+    ):
         read_evidence(mixed, default_stage="pre")
 
 

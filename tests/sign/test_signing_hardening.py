@@ -352,7 +352,7 @@ def test_a_certificate_without_common_name_needs_a_name(
         end=datetime.timedelta(days=1),
         common_name=None,
     )
-    with pytest.raises(ScorecardError, match="give --name"):
+    with pytest.raises(ScorecardError, match="give the signer's name"):
         sign_bytes(pdf.read_bytes(), key=key, cert=cert, passphrase=PASSPHRASE, role="SAG")
     _, record = sign_bytes(
         pdf.read_bytes(), key=key, cert=cert, passphrase=PASSPHRASE, role="SAG", name="Named"
