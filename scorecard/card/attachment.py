@@ -50,7 +50,41 @@ def read_card(pdf: Path) -> tuple[bytes, dict[str, Any]]:
         raise CheckFailed(f"the attachment is not JSON: {reason(exc)}") from None
     if not isinstance(card, dict) or card.get("format") != CARD_FORMAT:
         raise CheckFailed("the attachment is not a scorecard record")
+    problem = _shape_problem(card)
+    if problem:
+        raise CheckFailed(f"the attached record is malformed: {problem}")
     return raw, card
+
+
+_MAX_ID = 2**63 - 1
+
+
+def _shape_problem(card: dict[str, Any]) -> str | None:
+    """The identifiers every check relies on, typed before anything uses them (a hostile record
+    must not reach a database driver or a path with, say, an id of 2**70)."""
+
+    def is_id(value: Any) -> bool:
+        return type(value) is int and 0 < value <= _MAX_ID
+
+    model, scorecard = card.get("model"), card.get("scorecard")
+    if not isinstance(model, dict) or not isinstance(model.get("ref"), str):
+        return "model.ref is not a string"
+    if not isinstance(scorecard, dict) or not is_id(scorecard.get("id")):
+        return "scorecard.id is not an id"
+    if not isinstance(scorecard.get("hash"), str) or not isinstance(scorecard.get("result"), dict):
+        return "scorecard.hash or scorecard.result is missing"
+    framework = card.get("framework")
+    if not isinstance(framework, dict) or not isinstance(framework.get("id"), str):
+        return "framework.id is not a string"
+    if not isinstance(framework.get("files"), dict):
+        return "framework.files is not a table of files"
+    for key in ("evidence", "judgments", "decisions"):
+        rows = card.get(key)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            return f"{key} is not a list of records"
+    if not all(is_id(d.get("id")) for d in card["decisions"]):
+        return "a decision id is not an id"
+    return None
 
 
 def reason(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ crash):
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,15 @@ if TYPE_CHECKING:
     from scorecard.sign.validate import SignatureCheck
 
 # Anything a hostile attachment can make the checks raise: a failed check, not a traceback.
-_MALFORMED = (ScorecardError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
+_MALFORMED = (
+    ScorecardError,
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    RecursionError,
+    OverflowError,
+)
 
 
 @dataclass
@@ -67,9 +76,11 @@ def verify_card(
     report = CardReport(path=str(pdf))
     if not pdf.is_file():
         raise NotFound(f"{pdf}: no such file")
-    if not _check_coverage(report, pdf):
+    found = _check_coverage(report, pdf)
+    if found is None:
         return report
     signatures = _check_signatures(report, pdf, [*trust, *(t.cert for t in trust_roles)])
+    _same_signatures(report, found, signatures)
     try:
         raw, card = read_card(pdf)
         summary = (
@@ -97,15 +108,38 @@ def _run(report: CardReport, name: str, check: Any) -> None:
     report.add(name, ok, detail)
 
 
-def _check_coverage(report: CardReport, pdf: Path) -> bool:
+def _check_coverage(report: CardReport, pdf: Path) -> list[str] | None:
     """What the signatures cover, from the file's own bytes (pyHanko's verdict can be fooled),
-    and no active content; first, so that nothing else reads a hostile file."""
-    from scorecard.sign.coverage import check_file
+    and no active content; first, so that nothing else reads a hostile file. Returns the
+    signatures found in the bytes, or None when the file is refused."""
+    from scorecard.sign.coverage import inspect_file
 
-    problems = check_file(pdf)
+    problems, names = inspect_file(pdf)
     if problems:
         report.add("signatures", False, "; ".join(problems[:4]))
-    return not problems
+        return None
+    return names
+
+
+def _same_signatures(
+    report: CardReport, found: list[str], signatures: Sequence[SignatureCheck]
+) -> None:
+    """The signatures in the bytes are exactly the ones pyHanko validated, and pyHanko too sees
+    the last one covering the whole file: two readings of one file must agree."""
+    validated = [s.field_name for s in signatures]
+    if signatures and found != validated:
+        report.add(
+            "signatures",
+            False,
+            f"the file holds signatures {found}, of which only {validated} are validated",
+        )
+    elif signatures and "ENTIRE_FILE" not in signatures[-1].coverage.upper():
+        report.add(
+            "signatures",
+            False,
+            f"{signatures[-1].field_name} does not cover the whole file "
+            f"({signatures[-1].coverage})",
+        )
 
 
 def _check_signatures(report: CardReport, pdf: Path, trust: Sequence[Path]) -> list[SignatureCheck]:
@@ -168,8 +202,10 @@ def _framework_note(card: dict[str, Any], attached_hash: str) -> str:
     framework_id = str(card["framework"]["id"])
     label = f"framework {framework_id} {card['framework'].get('version', '')}".strip()
     try:
+        if not re.fullmatch(r"[a-z][a-z0-9_\-]{0,63}", framework_id):
+            raise FrameworkError("not a pack id")  # never a path out of the bundled folder
         bundled = packs.load_folder(data_dir("categories") / framework_id)
-    except FrameworkError:
+    except (FrameworkError, OSError):
         return f"{label}, sha256 {attached_hash}: not a pack bundled with scorecard"
     if bundled.content_hash == attached_hash:
         return f"{label}, sha256 {attached_hash}: the bundled pack"

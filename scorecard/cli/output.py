@@ -77,14 +77,14 @@ def table(title: str, columns: Sequence[Column], rows: Sequence[Sequence[object]
     if needed > out.width:
         # Too narrow for the identifiers side by side: one record after another instead, so
         # no id, hash or path is cropped or folded.
-        out.print(Text(escape_controls(title), style="bold"))
+        out.print(Text(escape_controls(title), style="bold"))  # text, never markup
         label = max(len(c.title) for c in columns)
         for row in cells:
             for column, cell in zip(columns, row, strict=True):
                 out.print(Text(f"{column.title:>{label}}  {cell}"), crop=False, soft_wrap=True)
             out.print()
         return
-    shown = Table(title=escape_controls(title))
+    shown = Table(title=Text(escape_controls(title)))  # a title is text, never rich markup
     for column, widest in zip(columns, widths, strict=True):
         if column.key:
             shown.add_column(

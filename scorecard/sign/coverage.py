@@ -75,22 +75,34 @@ _SIG_FIELD_KEYS = frozenset(
 
 def check_file(path: Path) -> list[str]:
     """:func:`check_structure` on a file, refusing one larger than the limit before reading."""
+    return inspect_file(path)[0]
+
+
+def inspect_file(path: Path) -> tuple[list[str], list[str]]:
+    """The problems, and the signatures found in the bytes (field names, in order)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB: refused (limit)"]
+            return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB: refused (limit)"], []
         data = path.read_bytes()
     except OSError as exc:
-        return [f"cannot read the file: {exc.strerror}"]
-    return check_structure(data)
+        return [f"cannot read the file: {exc.strerror}"], []
+    return inspect_structure(data)
 
 
 def check_structure(data: bytes) -> list[str]:
     """Problems with what the signatures of a PDF cover; empty when there are none."""
+    return inspect_structure(data)[0]
+
+
+def inspect_structure(data: bytes) -> tuple[list[str], list[str]]:
     if len(data) > MAX_FILE_BYTES:
-        return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB: refused (limit)"]
+        return [f"the file is larger than {MAX_FILE_BYTES // 2**20} MB: refused (limit)"], []
+    names: list[str] = []
     try:
-        problems = _Checker(Document(data)).run()
+        checker = _Checker(Document(data))
+        problems = checker.run()
+        names = checker.signature_names
     except StructureError as exc:
         problems = [f"cannot read the PDF structure: {exc}"]
     except (RecursionError, MemoryError, ValueError, IndexError, OverflowError) as exc:
@@ -98,7 +110,7 @@ def check_structure(data: bytes) -> list[str]:
     unique = list(dict.fromkeys(problems))
     if len(unique) > MAX_PROBLEMS:
         unique = [*unique[:MAX_PROBLEMS], f"and {len(unique) - MAX_PROBLEMS} more problems"]
-    return unique
+    return unique, names
 
 
 def _kind(obj: Any) -> str:
@@ -218,6 +230,7 @@ class _Checker:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.problems: list[str] = []
+        self.signature_names: list[str] = []
 
     def run(self) -> list[str]:
         doc = self.doc
@@ -244,7 +257,14 @@ class _Checker:
                 f"active content: {name} in object(s) {', '.join(sorted(where)[:5])}"
             )
         for signature in signatures:
+            if signature.num not in field_names:
+                # pyHanko validates only signatures that a signature field holds: one that no
+                # field holds would be counted here and never checked there.
+                self.problems.append(
+                    f"{signature.name} is not the value of any signature field: refused"
+                )
             signature.name = field_names.get(signature.num, signature.name)
+        self.signature_names = [s.name for s in signatures]
         if signatures:
             self._signatures(signatures)
             self._changes(signatures)

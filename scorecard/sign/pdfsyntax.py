@@ -434,6 +434,12 @@ class Document:
                     if not row:
                         raise StructureError(f"bad cross-reference entry at offset {pos}")
                     pos = row.end()
+                    if num in entries:
+                        # Readers disagree on which of two entries wins (poppler takes the
+                        # first, pyHanko the last): one file, two documents. Refused.
+                        raise StructureError(
+                            f"object {num} is listed twice in one cross-reference section"
+                        )
                     if row.group(3) == b"n":
                         entries[num] = ("n", int(row.group(1)), int(row.group(2)))
                     else:
@@ -471,6 +477,10 @@ class Document:
         pos = 0
         for first, count in zip(index[0::2], index[1::2], strict=True):
             for num in range(first, first + count):
+                if num in entries:
+                    raise StructureError(
+                        f"object {num} is listed twice in one cross-reference stream"
+                    )
                 fields: list[int] = []
                 for width in widths:
                     fields.append(int.from_bytes(body[pos : pos + width], "big"))
@@ -502,6 +512,14 @@ class Document:
         entry = self.revisions[revision].entries[num]
         obj: Any = None
         if entry[0] == "n":
+            header = OBJ_HEADER.match(self.data, entry[1])
+            if header is not None and int(header.group(2)) != entry[2]:
+                # A generation that differs from the entry is damage to other readers, which
+                # then rebuild the cross-references from whatever objects the bytes hold.
+                raise StructureError(
+                    f"object {num}: generation {int(header.group(2))} where the "
+                    f"cross-reference says {entry[2]}"
+                )
             found, obj, _ = self.parser.indirect(entry[1])
             if found != num:
                 raise StructureError(f"object {num}: the cross-reference points at object {found}")

@@ -237,3 +237,19 @@ def test_stored_text_cannot_drive_the_terminal(
         assert "\x1b" not in result.output and "\x07" not in result.output, result.output
     shown = [r.output for r in outputs if "Mallory" in r.output]
     assert len(shown) >= 4 and all("Mallory\\x1b[2J" in text for text in shown)
+
+
+def test_a_title_with_rich_markup_prints_as_text_on_a_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "x[/b]"  # the folder "x[" holding "b]": a rich closing tag
+    folder.mkdir(parents=True)
+    (folder / "card.pdf").write_bytes(b"%PDF-1.7\nnot a card")
+    command = f"{sys.executable} -m scorecard verify 'x[/b]/card.pdf'"
+    done = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert "Traceback" not in done.stdout and "MarkupError" not in done.stdout
+    assert "x[/b]/card.pdf" in done.stdout and "NOT verified" in done.stdout

@@ -599,3 +599,108 @@ def test_mutated_cards_never_verify(cards: Cards, data: st.DataObject) -> None:
         return
     report = verify_card(cards.write("mutated.pdf", mutated), cards.trust)
     assert not report.ok, what
+
+
+# --- Found in review: two readings of one file ----------------------------------------------
+
+
+def ghost(data: bytes, objects: dict[int, bytes], extra_entries: bytes = b"") -> bytes:
+    """Append a revision with `objects` and a signature dictionary that no field holds (pyHanko
+    never validates it), its byte range made to end at the end of the file. No key needed."""
+    from scorecard.sign.pdfsyntax import Document
+
+    last = Document(data).revisions[-1]
+    sig_num = int(last.trailer["/Size"])
+    out = bytearray(data)
+    offsets = {}
+    for num, body in objects.items():
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+    offsets[sig_num] = len(out)
+    head = b"%d 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached " % (
+        sig_num
+    )
+    placeholder = b"/ByteRange [0 0000000000 0000000000 0000000000]"
+    at = len(out) + len(head)
+    out += head + placeholder + b" /Contents "
+    a = len(out)
+    out += b"<3003020100" + b"0" * 200 + b">"
+    b = len(out)
+    out += b" >>\nendobj\n"
+    xref = len(out)
+    out += b"xref\n" + extra_entries
+    for num in sorted(offsets):
+        out += b"%d 1\n%010d 00000 n \n" % (num, offsets[num])
+    root, info = last.trailer["/Root"], last.trailer["/Info"]
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\n" % (
+        sig_num + 1,
+        root.num,
+        info.num,
+        last.xref_offset,
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    byte_range = b"/ByteRange [0 %10d %10d %10d]" % (a, b, len(out) - b)
+    out[at : at + len(byte_range)] = byte_range
+    return bytes(out)
+
+
+def test_a_signature_no_field_holds_is_refused(cards: Cards) -> None:
+    """A ghost signature revision rewriting the Info dictionary (the title viewers show)."""
+    from scorecard.sign.pdfsyntax import Document
+
+    info = Document(cards.twice).revisions[-1].trailer["/Info"].num
+    forged = ghost(cards.twice, {info: b"<< /Title (ALL RISKS LOW, APPROVED BY THE BOARD) >>"})
+    problems = check_structure(forged)
+    assert any("is not the value of any signature field" in p for p in problems), problems
+    report = verify_card(cards.write("ghost.pdf", forged), cards.trust)
+    assert not report.ok and report.checks[0].name == "signatures"
+
+
+def test_an_object_listed_twice_in_one_revision_is_refused(cards: Cards) -> None:
+    """poppler takes the first of two entries, pyHanko and our reader the last: a page that
+    poppler-based viewers show differently from what is checked. Refused outright."""
+    from scorecard.sign.pdfsyntax import Document
+
+    doc = Document(cards.twice)
+    located = doc.latest(7, len(doc.revisions) - 1)
+    assert located is not None
+    page_offset = located[1][1]
+    page = cards.twice[page_offset : cards.twice.index(b"endobj", page_offset)]
+    body = page.split(b"obj", 1)[1]
+    decoy = b"7 1\n%010d 00000 n \n" % page_offset  # first entry: poppler's reading
+    forged = ghost(cards.twice, {7: body}, extra_entries=decoy)  # last entry: ours
+    problems = check_structure(forged)
+    assert any("object 7 is listed twice" in p for p in problems), problems
+
+
+def test_a_generation_that_differs_from_its_entry_is_refused(cards: Cards) -> None:
+    from scorecard.sign.pdfsyntax import Document
+
+    doc = Document(cards.twice)
+    info = doc.revisions[-1].trailer["/Info"].num
+    forged = ghost(cards.twice, {info: b"<< /Title (x) >>"}).replace(
+        b"%d 0 obj\n<< /Title" % info, b"%d 1 obj\n<< /Title" % info
+    )
+    assert any("generation 1" in p for p in check_structure(forged))
+
+
+def test_a_hostile_framework_id_or_id_is_a_failed_check_not_a_traceback(
+    cards: Cards, tmp_path: Path
+) -> None:
+    from scorecard.card.attachment import extract
+    from scorecard.render.html import render_html, stylesheet
+    from scorecard.render.pdf import write_pdf
+
+    honest = cards.write("honest.pdf", cards.twice)
+    record = json.loads(extract(honest))
+    for damage in (
+        lambda c: c["framework"].__setitem__("id", "../../../../../../proc/1/root/x"),
+        lambda c: c["scorecard"].__setitem__("id", 2**70),
+        lambda c: c["decisions"].append({"id": 2**70}),
+    ):
+        hostile = json.loads(json.dumps(record))
+        damage(hostile)
+        pdf = tmp_path / "hostile.pdf"
+        write_pdf(render_html(record), stylesheet(), hostile, pdf)
+        report = verify_card(pdf, cards.trust, cards.db)
+        assert not report.ok
