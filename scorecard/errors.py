@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls, and the invisible characters that reorder or hide text on screen
+# (bidirectional overrides and isolates, zero-width characters): "Trojan source" in a name.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
