@@ -19,8 +19,8 @@ from scorecard.cli.options import (
 )
 from scorecard.cli.output import say
 from scorecard.cli.scoring import refuse_inapplicable
-from scorecard.core.evidence import JUDGMENT_KINDS
 from scorecard.core.process import DECISIONS, ROLE_DUTIES, ROLES
+from scorecard.core.vocabulary import JUDGMENT_KINDS
 from scorecard.errors import UsageError
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import typer
 
 from scorecard.cli.options import AllowShadow, Database, FrameworkId, FrameworkPath, Json, settings
 from scorecard.cli.output import echo_json
-from scorecard.core.evidence import POLICIES
+from scorecard.core.vocabulary import POLICIES
 from scorecard.errors import EXIT_GATE_CLOSED, UsageError
 
 if TYPE_CHECKING:

@@ -61,9 +61,7 @@ class Judgment(BaseModel):
     source: SourceRef | None = None
 
 
-JUDGMENT_KINDS: tuple[str, ...] = ("level", "safeguards")
-
 Policy = Literal["point", "upper-ci"]
-POLICIES: tuple[str, ...] = ("point", "upper-ci")
+
 """How a measured value is rated: its point estimate, or (precautionary) the upper end of its
 confidence interval in the risky direction."""

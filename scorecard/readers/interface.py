@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from scorecard.core.evidence import Evidence
+if TYPE_CHECKING:
+    from scorecard.core.evidence import Evidence
 
 
 @dataclass(frozen=True)

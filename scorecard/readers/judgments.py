@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scorecard.core.evidence import JUDGMENT_KINDS, Judgment, SourceRef
+from scorecard.core.evidence import Judgment, SourceRef
+from scorecard.core.vocabulary import JUDGMENT_KINDS
 from scorecard.errors import InputError
 from scorecard.readers.rows import Row, iter_records, read_text, require_columns, sniff_format
 
