@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,20 @@ def _packs_in(root: Path, into: Discovery) -> dict[str, Path]:
 
 def is_bundled(folder: Path) -> bool:
     return folder.resolve().is_relative_to(data_dir("categories").resolve())
+
+
+def bundled_hash(framework_id: str) -> str | None:
+    """The content hash of the pack with this id bundled with scorecard, or None when none is.
+
+    The id comes from a card or a snapshot, so it is checked to be an id before it names a
+    folder: never a path out of the bundled packs.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9_\-]{0,63}", framework_id):
+        return None
+    try:
+        return load_folder(data_dir("categories") / framework_id).content_hash
+    except (FrameworkError, OSError):
+        return None
 
 
 def find(framework_id: str, extra: Sequence[Path] = (), *, allow_shadow: bool = False) -> Path:

@@ -79,12 +79,7 @@ def build(session: Session, model: Model) -> dict[str, Any]:
 def _bundled(framework_id: str, content_hash: str) -> dict[str, Any]:
     """Whether the snapshot is the pack of that id bundled with this scorecard."""
     from scorecard import packs
-    from scorecard.errors import FrameworkError
-    from scorecard.resources import data_dir
 
-    try:
-        bundled = packs.load_folder(data_dir("categories") / framework_id)
-    except FrameworkError:
-        return {"bundled": False, "bundled_hash": None}
-    same = bundled.content_hash == content_hash
-    return {"bundled": same, "bundled_hash": None if same else bundled.content_hash}
+    bundled = packs.bundled_hash(framework_id)
+    same = bundled == content_hash
+    return {"bundled": same, "bundled_hash": None if same else bundled}

@@ -8,13 +8,14 @@ by a signer is matched against the pack's names and aliases in any case.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scorecard.errors import UsageError
+from scorecard.sign.certificates import fingerprint as certificate_fingerprint
+from scorecard.sign.certificates import is_trusted
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -39,19 +40,15 @@ def parse_trust_role(text: str) -> RoleTrust:
 
 
 def load_certificate(path: Path) -> Certificate:
-    from cryptography import x509
+    from scorecard.sign.certificates import parse_certificates
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the certificate: {exc.strerror}") from None
     try:
-        return (
-            x509.load_pem_x509_certificate(data)
-            if b"-----BEGIN" in data
-            else x509.load_der_x509_certificate(data)
-        )
-    except ValueError:
+        return parse_certificates(data)[0]
+    except (ValueError, IndexError):
         raise UsageError(f"{path}: not a certificate (PEM or DER expected)") from None
 
 
@@ -85,7 +82,7 @@ def check_roles(
             problems.append(f"{trust.role!r} is not a signing role of {header.id} ({names})")
             continue
         certificate = load_certificate(trust.cert)
-        fingerprint = _fingerprint(certificate)
+        fingerprint = certificate_fingerprint(certificate)
         if seen.setdefault(fingerprint, signer.role) != signer.role:
             problems.append(
                 f"{seen[fingerprint]} and {signer.role} are bound to the same certificate: each "
@@ -103,20 +100,12 @@ def check_roles(
     return problems, account or "no signature names a signing role"
 
 
-def _fingerprint(certificate: Certificate) -> str:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
-
-
 def _issued_by(signature: SignatureCheck, certificate: Certificate) -> bool:
     """The signing certificate is ``certificate`` itself, or one it issued directly."""
     from cryptography import x509
 
-    if signature.cert_sha256 == _fingerprint(certificate):
-        return True
     try:
-        x509.load_der_x509_certificate(signature.cert_der).verify_directly_issued_by(certificate)
-    except (ValueError, TypeError, Exception):
+        signing = x509.load_der_x509_certificate(signature.cert_der)
+    except ValueError:
         return False
-    return True
+    return is_trusted(signing, [certificate])

@@ -18,7 +18,6 @@ crash):
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,22 +195,17 @@ def _roles(
 def _framework_note(card: dict[str, Any], attached_hash: str) -> str:
     """Whether the card's framework is the pack of that id bundled with this scorecard."""
     from scorecard import packs
-    from scorecard.errors import FrameworkError
-    from scorecard.resources import data_dir
 
     framework_id = str(card["framework"]["id"])
     label = f"framework {framework_id} {card['framework'].get('version', '')}".strip()
-    try:
-        if not re.fullmatch(r"[a-z][a-z0-9_\-]{0,63}", framework_id):
-            raise FrameworkError("not a pack id")  # never a path out of the bundled folder
-        bundled = packs.load_folder(data_dir("categories") / framework_id)
-    except (FrameworkError, OSError):
+    bundled = packs.bundled_hash(framework_id)
+    if bundled is None:
         return f"{label}, sha256 {attached_hash}: not a pack bundled with scorecard"
-    if bundled.content_hash == attached_hash:
+    if bundled == attached_hash:
         return f"{label}, sha256 {attached_hash}: the bundled pack"
     return (
         f"{label}, sha256 {attached_hash}: NOT the bundled pack of this id "
-        f"(bundled sha256 {bundled.content_hash})"
+        f"(bundled sha256 {bundled})"
     )
 
 

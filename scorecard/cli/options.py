@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from scorecard.errors import UsageError
 from scorecard.settings import Settings
 
 FrameworkPath = Annotated[
@@ -79,3 +80,10 @@ def settings(
         framework_path=framework_path or (),
         allow_shadow=allow_shadow,
     )
+
+
+def refuse_inapplicable(mode: str, given: dict[str, bool]) -> None:
+    """Options that do nothing in this mode are refused, never silently ignored."""
+    extra = [name for name, present in given.items() if present]
+    if extra:
+        raise UsageError(f"{', '.join(extra)} do(es) not apply {mode}")

@@ -15,10 +15,10 @@ from scorecard.cli.options import (
     ModelRef,
     PassphraseFile,
     Rationale,
+    refuse_inapplicable,
     settings,
 )
 from scorecard.cli.output import say
-from scorecard.cli.scoring import refuse_inapplicable
 from scorecard.core.process import DECISIONS, ROLE_DUTIES, ROLES
 from scorecard.core.vocabulary import JUDGMENT_KINDS
 from scorecard.errors import UsageError

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scorecard.cli.options import AllowShadow, Database, FrameworkId, FrameworkPath, Json, settings
+from scorecard.cli.options import (
+    AllowShadow,
+    Database,
+    FrameworkId,
+    FrameworkPath,
+    Json,
+    refuse_inapplicable,
+    settings,
+)
 from scorecard.cli.output import echo_json
 from scorecard.core.vocabulary import POLICIES
 from scorecard.errors import EXIT_GATE_CLOSED, UsageError
@@ -21,13 +29,6 @@ CHECKS = ("deploy", "develop")
 
 def register(root: typer.Typer) -> None:
     root.command("score")(score)
-
-
-def refuse_inapplicable(mode: str, given: dict[str, bool]) -> None:
-    """Options that do nothing in this mode are refused, never silently ignored."""
-    extra = [name for name, present in given.items() if present]
-    if extra:
-        raise UsageError(f"{', '.join(extra)} do(es) not apply {mode}")
 
 
 def score(

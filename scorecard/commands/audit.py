@@ -62,9 +62,9 @@ def checkpoint(
 
 def load_certificates(paths: Sequence[Path]) -> list[x509.Certificate]:
     """Trusted certificates from files (PEM, possibly several in one file, or DER)."""
-    from cryptography import x509
 
     from scorecard.errors import NotFound, ScorecardError
+    from scorecard.sign.certificates import parse_certificates
 
     found: list[x509.Certificate] = []
     for path in paths:
@@ -75,10 +75,7 @@ def load_certificates(paths: Sequence[Path]) -> list[x509.Certificate]:
         except OSError as exc:
             raise ScorecardError(f"{path}: cannot read: {exc.strerror}") from None
         try:
-            if b"-----BEGIN" in data:
-                found.extend(x509.load_pem_x509_certificates(data))
-            else:
-                found.append(x509.load_der_x509_certificate(data))
+            found.extend(parse_certificates(data))
         except ValueError:
             raise ScorecardError(
                 f"{path}: cannot read the trusted certificate (PEM or DER expected)"

@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,6 +34,15 @@ from scorecard.db.schema import AuditEvent, Checkpoint
 from scorecard.errors import CheckFailed, Refused, SigningError
 from scorecard.records import audit, write
 from scorecard.records.serialize import canonical, now
+from scorecard.sign.certificates import (
+    fingerprint,
+    is_trusted,
+    key_matches,
+    sign_statement,
+    statement_verifies,
+)
+
+__all__ = ["CheckpointReport", "check", "create", "fingerprint", "inspect", "statement"]
 
 STATEMENT_VERSION = 1
 NO_TRUSTED = "no checkpoint signed by a trusted certificate: the chain could have been rebuilt"
@@ -47,11 +53,6 @@ def statement(event_id: int, event_hash: str) -> bytes:
     return canonical(
         {"scorecard-checkpoint": STATEMENT_VERSION, "event_id": event_id, "event_hash": event_hash}
     ).encode()
-
-
-def fingerprint(certificate: x509.Certificate) -> str:
-    """sha256 of the DER certificate, lowercase hex (as ``sign.keys.certificate_info``)."""
-    return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
 def create(
@@ -67,8 +68,7 @@ def create(
     Refuses an empty chain, a chain that does not verify (signing it would anchor the damage)
     and a key that does not match the certificate.
     """
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
+    if not key_matches(private_key, certificate):
         raise SigningError("the key does not match the certificate")
     report = audit.verify(session)
     if not report.ok:
@@ -79,7 +79,7 @@ def create(
     if newest is None:
         raise Refused("the audit chain is empty: there is nothing to checkpoint")
     event_id, event_hash = int(newest.id), str(newest.hash)
-    signature = _sign(private_key, statement(event_id, event_hash))
+    signature = sign_statement(private_key, statement(event_id, event_hash))
     row = Checkpoint(
         event_id=event_id,
         event_hash=event_hash,
@@ -97,46 +97,6 @@ def create(
         actor=actor,
         summary=f"checkpoint of event #{event_id} signed by {signer_name}",
     )
-
-
-def _sign(private_key: PrivateKeyTypes, data: bytes) -> bytes:
-    if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        return private_key.sign(data, ec.ECDSA(hashes.SHA256()))
-    if isinstance(private_key, rsa.RSAPrivateKey):
-        return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    raise SigningError("a checkpoint is signed with an ECDSA (P-256) or RSA key")
-
-
-def _verifies(certificate: x509.Certificate, signature: bytes, data: bytes) -> bool:
-    key = certificate.public_key()
-    try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-            return True
-        if isinstance(key, rsa.RSAPublicKey):
-            try:
-                key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-            except InvalidSignature:
-                pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
-                key.verify(signature, data, pss, hashes.SHA256())
-            return True
-    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        return False
-    return False
-
-
-def is_trusted(certificate: x509.Certificate, trust: Sequence[x509.Certificate]) -> bool:
-    """One of the trusted certificates, or issued (signed) by one of them."""
-    own = fingerprint(certificate)
-    for anchor in trust:
-        if fingerprint(anchor) == own:
-            return True
-        try:
-            certificate.verify_directly_issued_by(anchor)
-        except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-            continue
-        return True
-    return False
 
 
 @dataclass
@@ -201,7 +161,7 @@ def inspect(session: Session, trust: Sequence[x509.Certificate]) -> CheckpointRe
         except (binascii.Error, ValueError):
             signature = b""
         signed = statement(checkpoint.event_id, checkpoint.event_hash)
-        if not _verifies(certificate, signature, signed):
+        if not statement_verifies(certificate, signature, signed, allow_pss=True):
             report.problems.append(
                 f"{where}: the signature does not verify: the checkpoint was altered or forged"
             )

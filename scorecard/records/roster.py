@@ -37,13 +37,11 @@ def check_role(role: str) -> None:
 
 def read_certificate(data: bytes, source: str) -> x509.Certificate:
     """A certificate from PEM or DER bytes; anything else (a key, a text file) is refused."""
-    from cryptography import x509
+    from scorecard.sign.certificates import parse_certificates
 
     try:
-        if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
+        return parse_certificates(data)[0]
+    except (ValueError, IndexError):
         raise Refused(f"refused: {source} is not a certificate (PEM or DER expected)") from None
 
 

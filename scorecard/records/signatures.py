@@ -45,6 +45,7 @@ from scorecard.db.schema import (
 from scorecard.errors import Refused, SigningError
 from scorecard.records import audit, policy, roster, write
 from scorecard.records.serialize import canonical, now, timestamp
+from scorecard.sign.certificates import sign_statement, statement_verifies
 from scorecard.sign.keys import certificate_info
 
 if TYPE_CHECKING:
@@ -187,36 +188,6 @@ def _certificate(signature: RecordSignature) -> x509.Certificate:
     return roster.read_certificate(signature.cert_pem.encode(), f"signature #{signature.id}")
 
 
-def _sign(signer: Identity, data: bytes) -> bytes:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
-    key = signer.key
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return key.sign(data, ec.ECDSA(hashes.SHA256()))
-    if isinstance(key, rsa.RSAPrivateKey):
-        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    raise SigningError("ECDSA or RSA key expected")  # authorize() refused it already
-
-
-def _verifies(certificate: x509.Certificate, signature: bytes, data: bytes) -> bool:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
-    public = certificate.public_key()
-    try:
-        if isinstance(public, ec.EllipticCurvePublicKey):
-            public.verify(signature, data, ec.ECDSA(hashes.SHA256()))
-        elif isinstance(public, rsa.RSAPublicKey):
-            public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            return False
-    except InvalidSignature:
-        return False
-    return True
-
-
 def sign(session: Session, row: Base, signer: Identity, actor: str) -> RecordSignature:
     """Sign a record just inserted (flushed) and store the signature, in the same transaction."""
     entity = audit.entity_of(row)
@@ -233,7 +204,7 @@ def sign(session: Session, row: Base, signer: Identity, actor: str) -> RecordSig
         entity_id=entity_id,
         role=role,
         content_hash=content_hash,
-        signature=base64.b64encode(_sign(signer, data)).decode(),
+        signature=base64.b64encode(sign_statement(signer.key, data)).decode(),
         cert_pem=roster.pem_of(signer.certificate),
         cert_sha256=info.sha256,
         created_at=now(),
@@ -315,7 +286,7 @@ def _check_signature(session: Session, context: _Context, signature: RecordSigna
     data = statement(
         signature.entity, signature.entity_id, str(signature.role), current, signature.cert_sha256
     )
-    if not _verifies(certificate, raw, data):
+    if not statement_verifies(certificate, raw, data):
         if current != signature.content_hash:
             problems.append(f"{where}: the record changed since it was signed")
         else:

@@ -16,13 +16,13 @@ key that does not match the certificate and a certificate outside its validity p
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from scorecard.errors import ScorecardError
+from scorecard.sign.certificates import fingerprint, key_matches
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -178,13 +178,12 @@ def encrypt_private_key(
 
 
 def certificate_info(certificate: x509.Certificate) -> CertificateInfo:
-    from cryptography.hazmat.primitives import serialization
     from cryptography.x509.oid import NameOID
 
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     common_name = str(names[0].value) if names else None
     return CertificateInfo(
-        sha256=hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest(),
+        sha256=fingerprint(certificate),
         subject=certificate.subject.rfc4514_string(),
         common_name=common_name,
         serial=format(certificate.serial_number, "x"),
@@ -242,8 +241,7 @@ def load_identity(
             f"{key}: cannot load the signing key (wrong passphrase, or not a PEM, DER or "
             "PKCS#12 private key)"
         )
-    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
+    if not key_matches(private_key, certificate):
         raise ScorecardError(f"{key}: the key does not match the certificate {cert}")
     info = certificate_info(certificate)
     moment = now or datetime.datetime.now(datetime.UTC)
