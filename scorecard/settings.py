@@ -35,6 +35,10 @@ class Settings:
     allow_shadow: bool = False
     """Let a team's pack reuse the id of a bundled pack (the card then says it is not the
     bundled one)."""
+    framework_explicit: bool = False
+    """True when the framework was named for this command (``--framework``): a model already
+    scored under another framework then gets a separate scorecard series under this one.
+    Otherwise a scored model keeps the framework it was first scored under."""
 
     @classmethod
     def load(
@@ -56,6 +60,7 @@ class Settings:
             framework_path=(*framework_path, *from_env),
             actor=actor,
             allow_shadow=allow_shadow,
+            framework_explicit=framework is not None,
         )
 
     def using(self, **changes: object) -> Settings:

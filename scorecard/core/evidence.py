@@ -11,6 +11,7 @@ MAX_COUNT = 2**31 - 1
 billion samples in one evaluation means a broken input)."""
 MAX_TASK_LENGTH = 300
 MAX_METRIC_LENGTH = 200
+MAX_CITATION_LENGTH = 2000
 
 
 class SourceRef(BaseModel):
@@ -37,6 +38,8 @@ class Evidence(BaseModel):
     stderr: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     n_samples: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     source: SourceRef | None = None
+    citation: str | None = Field(default=None, max_length=MAX_CITATION_LENGTH)
+    """Where a number taken from a publication comes from (a URL, a document and page)."""
 
 
 class Judgment(BaseModel):

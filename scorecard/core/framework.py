@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from scorecard.core.levels import Scale
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_\-]*$", max_length=64)]
-Unit = Literal["rate", "percent", "percentile", "count", "score"]
+Unit = Literal["rate", "percent", "percentile", "count", "seconds", "score"]
 Direction = Literal["higher_is_riskier", "lower_is_riskier"]
 
 UNIT_RANGES: dict[str, tuple[float, float]] = {
@@ -26,6 +26,7 @@ UNIT_RANGES: dict[str, tuple[float, float]] = {
     "percent": (0.0, 100.0),
     "percentile": (0.0, 100.0),
     "count": (0.0, math.inf),
+    "seconds": (0.0, math.inf),
     "score": (-math.inf, math.inf),
 }
 """The values each unit admits; evidence outside them is refused rather than clamped."""
@@ -105,6 +106,10 @@ class Indicator(_Strict):
     metric: str | None = None
     metric_aliases: list[str] = Field(default_factory=list)
     unit: Unit = "rate"
+    plausible: tuple[float, float] | None = Field(
+        default=None,
+        description="values a correct result falls in; one outside is a warning, not an error",
+    )
     direction: Direction = "higher_is_riskier"
     thresholds: dict[str, float] = Field(default_factory=dict)
 
@@ -124,6 +129,12 @@ class Indicator(_Strict):
         if scale is not None:
             _check_thresholds(self, scale)
         low, high = UNIT_RANGES[self.unit]
+        if self.plausible is not None:
+            lo, hi = self.plausible
+            if not (math.isfinite(lo) and math.isfinite(hi) and low <= lo < hi <= high):
+                raise ValueError(
+                    f"plausible range {list(self.plausible)} is not within the {self.unit} range"
+                )
         for level, value in self.thresholds.items():
             if not math.isfinite(value) or not low <= value <= high:
                 raise ValueError(f"threshold {level}={value} is outside the {self.unit} range")

@@ -31,7 +31,8 @@ from scorecard.errors import ScorecardError, UsageError
 # What each command inserts: models add -> models; ingest -> sources, evidence; score ->
 # framework_snapshots (first use of a pack), scorecards; judge -> judgments; mitigate ->
 # mitigations; decide -> decisions; sign -> documents, checkpoints; a signed judgment or
-# decision -> record_signatures. The roster and the policies are the tables owner's to change.
+# decision -> record_signatures; withdraw -> withdrawals; attest -> attestations. The roster
+# and the policies are the tables owner's to change.
 # Every one of them appends to
 # audit_events (whose ids the chain assigns itself, so it needs no sequence).
 INSERTS: dict[str, tuple[str, ...]] = {
@@ -40,12 +41,14 @@ INSERTS: dict[str, tuple[str, ...]] = {
         "models",
         "sources",
         "evidence",
+        "withdrawals",
         "framework_snapshots",
         "scorecards",
         "audit_events",
     ),
     "safety": (
         "judgments",
+        "withdrawals",
         "mitigations",
         "record_signatures",
         "framework_snapshots",
@@ -54,6 +57,7 @@ INSERTS: dict[str, tuple[str, ...]] = {
     ),
     "governance": (
         "decisions",
+        "attestations",
         "documents",
         "checkpoints",
         "record_signatures",
@@ -76,6 +80,8 @@ APPEND_ONLY: tuple[str, ...] = (
     "roster",
     "policies",
     "record_signatures",
+    "withdrawals",
+    "attestations",
     "audit_events",
 )
 """Tables whose rows are never updated or deleted: triggers refuse it, whoever asks."""

@@ -88,6 +88,9 @@ class Source(Base):
     metadata_json: Mapped[str] = mapped_column(Text, default="{}")
     ingested_by: Mapped[str] = mapped_column(String(200))
     ingested_at: Mapped[datetime] = mapped_column(Timestamp)
+    # Since revision 0004: the log's model, when it is not the model under assessment and the
+    # person ingesting accepted it by name (``--accept-model``); None otherwise.
+    accepted_model: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class EvidenceRow(Base):
@@ -106,6 +109,9 @@ class EvidenceRow(Base):
     stderr: Mapped[float | None] = mapped_column(Float)
     n_samples: Mapped[int | None] = mapped_column(Integer)
     location: Mapped[int | None] = mapped_column(Integer)
+    # Since revision 0004: where a number taken from a publication comes from (a URL, a
+    # document and page), from a ``source`` or ``citation`` column.
+    citation: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class ScorecardRow(Base):
@@ -290,4 +296,38 @@ class RecordSignature(Base):
     signature: Mapped[str] = mapped_column(Text)
     cert_pem: Mapped[str] = mapped_column(Text)
     cert_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Withdrawal(Base):
+    """Evidence (one row, or a whole source file) or a judgment taken out of scoring.
+
+    Nothing is deleted: the withdrawn record stays, with this row saying who withdrew it, when
+    and why; scoring, listings and the card read the record through it."""
+
+    __tablename__ = "withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    """``source``, ``evidence`` or ``judgment``."""
+    entity_id: Mapped[int] = mapped_column(Integer)
+    by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class Attestation(Base):
+    """A named person's statement that a framework requirement is met (e.g. hardened
+    security), which a gated decision needs when the scorecard triggers that requirement."""
+
+    __tablename__ = "attestations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecards.id"), default=None)
+    """The model's latest scorecard when the attestation was made (None before any)."""
+    gate: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(200))
+    rationale: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)

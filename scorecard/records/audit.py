@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scorecard.db.schema import (
+    Attestation,
     AuditEvent,
     Base,
     Checkpoint,
@@ -38,6 +39,7 @@ from scorecard.db.schema import (
     RosterEntry,
     ScorecardRow,
     Source,
+    Withdrawal,
 )
 from scorecard.records.serialize import canonical, normal, now, row_dict, sha256
 from scorecard.settings import os_user
@@ -60,12 +62,17 @@ AUDITED: dict[str, type[Base]] = {
     "roster": RosterEntry,
     "policy": PolicySetting,
     "record_signature": RecordSignature,
+    "withdrawal": Withdrawal,
+    "attestation": Attestation,
 }
 # Columns added to a table after its rows were first hashed: hashed only when set, so the
 # events of rows written before the migration still match.
 _ADDED_LATER: dict[str, frozenset[str]] = {
     "document": frozenset({"cert_sha256", "cert_subject", "cert_not_before", "cert_not_after"}),
+    "source": frozenset({"accepted_model"}),
 }
+_CHILD_ADDED_LATER = frozenset({"citation"})
+"""The same, for the evidence rows hashed with their source."""
 _ENTITY_OF = {table: entity for entity, table in AUDITED.items()}
 
 
@@ -76,7 +83,13 @@ def entity_of(row: Base) -> str:
 
 def record_hash(entity: str, row: Base, children: Iterable[dict[str, Any]] = ()) -> str:
     """sha256 of a record and (for a source) its evidence rows, as plain column dicts."""
-    kids = sorted(children, key=lambda d: d["id"])
+    kids = sorted(
+        (
+            {k: v for k, v in child.items() if not (k in _CHILD_ADDED_LATER and v is None)}
+            for child in children
+        ),
+        key=lambda d: d["id"],
+    )
     later = _ADDED_LATER.get(entity, frozenset())
     data = {k: v for k, v in row_dict(row).items() if not (k in later and v is None)}
     return sha256(canonical({"entity": entity, "row": data, "children": kids}))

@@ -41,6 +41,7 @@ from scorecard.commands import (
 )
 from scorecard.core.evidence import Judgment
 from scorecard.db.engine import DatabaseError, dispose, resolve_url
+from scorecard.db.migrate import HEAD
 from scorecard.db.roles import APPEND_ONLY, INSERTS, create_roles
 from scorecard.db.schema import Base
 from scorecard.errors import ScorecardError
@@ -53,9 +54,9 @@ from tests.conftest import PG_SKIP, PG_URL, S
 PRE = example_dir() / "evidence-pre.csv"
 POST = example_dir() / "evidence-post.csv"
 TABLES = [*sorted(t.name for t in Base.metadata.sorted_tables), "alembic_version"]
-# Tables _populate does not fill yet (the checkpoints of revision 0003): their rows are
-# refused all the same, by privilege; the triggers are checked on the filled ones.
-UNFILLED: frozenset[str] = frozenset()
+# Tables _populate does not fill yet: their rows are refused all the same, by privilege; the
+# triggers are checked on the filled ones.
+UNFILLED: frozenset[str] = frozenset({"withdrawals", "attestations"})
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 MODEL = "Kestrel-2"
 
@@ -281,6 +282,7 @@ def test_each_group_holds_exactly_its_grants(pg: Setup) -> None:
         "models",
         "sources",
         "evidence",
+        "withdrawals",
         "framework_snapshots",
         "scorecards",
         "audit_events",
@@ -417,7 +419,7 @@ def test_the_owner_is_refused_too(pg: Setup) -> None:
     # Migrations still stamp their revision, and the schema check and commands still work.
     _admin("UPDATE alembic_version SET version_num = version_num", pg.admin)
     state = init(S(pg.admin))
-    assert (state.before, state.after) == ("0003", "0003")
+    assert (state.before, state.after) == (HEAD, HEAD)
     judge(S(pg.admin), MODEL, _judgment("cbrn", "pre", "low"))
     assert score_model(S(pg.admin), MODEL)["id"] == 2
     assert audit_verify(S(pg.admin)).ok
@@ -456,8 +458,8 @@ def test_cli(pg: Setup) -> None:
     assert human.exit_code == 0, human.output
     assert f"{pg.group('reviewer')} (exists, grants reset)" in human.output
     assert (
-        "INSERT on decisions, documents, checkpoints, record_signatures, audit_events"
-        in human.output
+        "INSERT on decisions, attestations, documents, checkpoints, record_signatures, "
+        "audit_events" in human.output
     )
     assert f"GRANT {pg.prefix}_evaluator TO alice;" in human.output
 
