@@ -1,6 +1,7 @@
 """Judgments from CSV or JSONL.
 
 Columns: ``category, stage, level, by, rationale`` and optionally ``indicator, override, kind``.
+Names ignore case; any other column is refused by name.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from pathlib import Path
 from scorecard.core.evidence import Judgment, SourceRef
 from scorecard.core.vocabulary import JUDGMENT_KINDS
 from scorecard.errors import InputError
-from scorecard.readers.rows import Row, iter_records, read_text, require_columns, sniff_format
+from scorecard.readers.rows import Columns, read_table, read_text, sniff_format
+
+JUDGMENT_COLUMNS = Columns(
+    known=("category", "stage", "level", "by", "rationale", "indicator", "override", "kind"),
+    required=("category", "stage", "level", "by", "rationale"),
+)
 
 
 def read_judgments(path: Path) -> list[Judgment]:
     """Read every judgment; the framework checks categories, stages and levels when scoring."""
     text = read_text(path)
-    records = list(iter_records(path, text, sniff_format(path, text)))
-    if not records:
+    table = read_table(path, text, sniff_format(path, text), JUDGMENT_COLUMNS)
+    if not table.records:
         raise InputError(f"{path}: no data rows")
-    require_columns(path, records, ["category", "stage", "level", "by", "rationale"])
     judgments = []
-    for line, data in records:
-        row = Row(path, line, data)
+    for row in table.rows():
         kind = row.text("kind", required=False) or "level"
         if kind not in JUDGMENT_KINDS:
             raise row.fail(f"unknown kind {kind!r} (expected level or safeguards)")
@@ -36,7 +40,7 @@ def read_judgments(path: Path) -> list[Judgment]:
                 indicator=row.text("indicator", required=False),
                 override=row.flag("override"),
                 kind="safeguards" if kind == "safeguards" else "level",
-                source=SourceRef(file=str(path), row=line),
+                source=SourceRef(file=str(path), row=row.line),
             )
         )
     return judgments

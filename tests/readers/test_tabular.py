@@ -51,7 +51,7 @@ def test_jsonl_is_recognised_by_content_not_name(tmp_path: Path) -> None:
 def test_default_stage_fills_and_contradiction_fails(tmp_path: Path) -> None:
     path = write(tmp_path, "e.csv", "task,metric,value\ncybench,accuracy,0.4\n")
     assert read_evidence(path, default_stage="post")[0].stage == "post"
-    with pytest.raises(InputError, match="missing column 'stage'"):
+    with pytest.raises(InputError, match=r"line 1: no stage column: give each row a stage or pass"):
         read_evidence(path)
     mixed = write(
         tmp_path,
@@ -69,10 +69,11 @@ def test_default_stage_fills_and_contradiction_fails(tmp_path: Path) -> None:
     [
         ("", r"empty file"),
         ("   \n\n", r"empty file"),
+        (",,\n\n", r"no header line naming the columns"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", r"binary file"),
         (b"stage,task,metric,value\npre,t,m,\xff\xfe\n", r"not UTF-8 text"),
         (HEADER, r"no data rows"),
-        ("stage,task,value\npre,cybench,0.4\n", r"line 2: missing column 'metric'"),
+        ("stage,task,value\npre,cybench,0.4\n", r"line 1: missing column 'metric'"),
         (HEADER + "during,cybench,accuracy,0.4,,\n", r"line 2: unknown stage 'during'"),
         (HEADER + "pre,cybench,accuracy,high,,\n", r"line 2: value 'high' is not a number"),
         (HEADER + "pre,cybench,accuracy,nan,,\n", r"line 2: value 'nan' is not finite"),
@@ -92,8 +93,12 @@ def test_default_stage_fills_and_contradiction_fails(tmp_path: Path) -> None:
             r"line 1: value True is not a number",
         ),
         ('{"value": ' + "[" * 100000 + "\n", r"line 1: not valid JSON"),
-        ('{"a": 1}\n[1, 2]\n', r"line 2: expected a JSON object per line"),
-        ('{"a": 1}\n', r"line 1: missing column 'stage'"),
+        (
+            '{"stage": "pre", "task": "x", "metric": "m", "value": 0.1}\n[1, 2]\n',
+            r"line 2: expected a JSON object per line",
+        ),
+        ('{"a": 1}\n', r"line 1: unknown column\(s\) 'a'"),
+        ('{"stage": "pre", "task": "x"}\n', r"line 1: missing column 'metric'"),
     ],
 )
 def test_bad_evidence_fails_with_one_line_naming_file(
@@ -148,7 +153,7 @@ def test_judgments_read_with_optional_columns(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("category,stage,level,by\ncbrn,pre,low,A\n", r"line 2: missing column 'rationale'"),
+        ("category,stage,level,by\ncbrn,pre,low,A\n", r"line 1: missing column 'rationale'"),
         (
             "category,stage,level,by,rationale\ncbrn,pre,low,,why\n",
             r"line 2: missing value for column 'by'",
