@@ -47,7 +47,7 @@ def score(
             "-e",
             metavar="FILE",
             help="Evidence file: anything `ingest` reads (CSV/JSONL with stage, task, metric, "
-            "value[, stderr, n_samples]; Inspect logs and lm-eval results with --stage). "
+            "value[, stderr, n_samples, source]; Inspect logs and lm-eval results with --stage). "
             "Repeatable; scores the files with no database.",
             dir_okay=False,
         ),

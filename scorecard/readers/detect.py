@@ -42,7 +42,9 @@ def sniff(path: Path) -> str:
     if newline >= 0 or len(text) < _ROW_BYTES:  # evidence rows are short; logs are not
         try:
             row = json.loads(text[: newline if newline >= 0 else len(text)])
-            if isinstance(row, dict) and "task" in row and "value" in row:
+            # Evidence rows name their columns in any case, as CSV headers may.
+            names = {str(k).strip().lower() for k in row} if isinstance(row, dict) else set()
+            if {"task", "value"} <= names:
                 return "jsonl"
         except (ValueError, RecursionError):
             pass
