@@ -170,7 +170,11 @@ def _check_thresholds(indicator: Indicator, scale: Scale) -> None:
 
 
 class Category(_Strict):
-    """A tracked (gated) or research (watched, not gated) risk category, from its own file."""
+    """A tracked (gated) or research (watched, not gated) risk category, from its own file.
+
+    ``min_indicators`` and ``required_indicators`` set the coverage below which the indicators
+    alone do not rate the category (see :mod:`scorecard.core.scoring`, rule 5).
+    """
 
     id: Identifier
     name: str
@@ -179,6 +183,17 @@ class Category(_Strict):
     levels: dict[str, str] = Field(description="what each level means for this category")
     thresholds_rationale: str = Field(min_length=1)
     indicators: list[Indicator] = Field(min_length=1)
+    min_indicators: int | None = Field(
+        default=None,
+        ge=1,
+        description="fewest indicators that must be evaluated for the indicators to rate the "
+        "category; below it the category is not assessed",
+    )
+    required_indicators: list[Identifier] = Field(
+        default_factory=list,
+        description="indicators that must each be evaluated for the indicators to rate the "
+        "category (a judgment indicator is evaluated when someone judged it)",
+    )
 
     @field_validator("levels")
     @classmethod
@@ -201,6 +216,31 @@ class Category(_Strict):
             if indicator.id in seen:
                 raise ValueError(f"duplicate indicator id {indicator.id!r}")
             seen.add(indicator.id)
+        return value
+
+    @field_validator("min_indicators")
+    @classmethod
+    def _minimum_is_reachable(cls, value: int | None, info: ValidationInfo) -> int | None:
+        indicators: list[Indicator] | None = info.data.get("indicators")
+        if value is not None and indicators is not None and value > len(indicators):
+            raise ValueError(
+                f"min_indicators is {value} but the category has only {len(indicators)} indicators"
+            )
+        return value
+
+    @field_validator("required_indicators")
+    @classmethod
+    def _required_exist(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("an indicator is listed twice")
+        indicators: list[Indicator] | None = info.data.get("indicators")
+        if indicators is not None:
+            known = [indicator.id for indicator in indicators]
+            for required in value:
+                if required not in known:
+                    raise ValueError(
+                        f"names the unknown indicator {required!r} (known: {', '.join(known)})"
+                    )
         return value
 
     def indicator(self, indicator_id: str) -> Indicator | None:

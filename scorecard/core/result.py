@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scorecard.core.evidence import Judgment, Policy, SourceRef
 from scorecard.core.levels import NOT_ASSESSED
@@ -58,10 +58,45 @@ class StageResult(_Out):
     judgments: list[Judgment]
     overridden: bool = False
     override: Judgment | None = None
+    indicator_count: int = 0
+    """How many indicators the category has."""
+    evaluated: int = 0
+    """How many of them were evaluated: with usable evidence, or judged."""
+    not_evaluated: list[str] = Field(default_factory=list)
+    """The ids of the indicators that were not, in the pack's order."""
+    coverage_shortfall: str | None = None
+    """Why the indicators could not rate the category (fewer evaluated than the pack requires,
+    or a required one missing); None when the pack's minimum is met."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coverage_of_older_results(cls, data: Any) -> Any:
+        # Results stored before coverage was recorded lack the counts. Then an indicator had a
+        # level exactly when it had evidence or a judgment, so the counts follow from the levels.
+        if not isinstance(data, dict) or "indicator_count" in data:
+            return data
+        rows = data.get("indicators") or []
+        ids = [_field(row, "id") for row in rows]
+        missing = [i for i, row in zip(ids, rows, strict=True) if _field(row, "level") is None]
+        return {
+            **data,
+            "indicator_count": len(rows),
+            "evaluated": len(rows) - len(missing),
+            "not_evaluated": missing,
+        }
 
     @property
     def shown_level(self) -> str:
         return self.level if self.level is not None else NOT_ASSESSED
+
+    @property
+    def coverage(self) -> str:
+        """``1 of 9``: how many of the category's indicators were evaluated."""
+        return f"{self.evaluated} of {self.indicator_count}"
+
+
+def _field(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
 
 
 class CategoryResult(_Out):
@@ -110,6 +145,8 @@ class Warning(_Out):
         "stage_ignored",
         "overridden",
         "no_stderr",
+        "coverage",
+        "unit_suspect",
     ]
     category: str | None = None
     stage: str | None = None

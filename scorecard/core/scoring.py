@@ -9,8 +9,27 @@ Rules, in the order they apply:
    of its confidence interval in the risky direction. The indicator's level is the highest
    level whose threshold that value meets.
 3. Judgments on an indicator, then on the category, may raise its level at any time; lowering a
-   computed level needs ``override=True`` and is flagged. The last override wins.
+   computed level needs ``override=True`` and is flagged. The last override wins. A judgment
+   that would lower without an override is refused when recorded (:func:`lowering_refusal`).
 4. A category with neither usable evidence nor a judgment is *not assessed*, never ``low``.
+5. Coverage: an indicator is *evaluated* when it has usable evidence or a level judgment on it.
+   Every stage result says how many of the category's indicators were evaluated and which
+   were not. A pack may set a minimum per category (``min_indicators``, ``required_indicators``);
+   below it the indicators alone do not rate the category, and without a person's judgment on
+   the whole of it the category is *not assessed* (computed level None), its rationale saying
+   what is missing. Such a judgment is one on the category, or on one of its judgment
+   indicators (an expert assessment): a named person answers for the rating, which carries a
+   ``coverage`` warning that it stands on thin evidence. Whatever evidence there is still
+   counts as a lower bound, as everywhere (lowering it takes an override). A judgment on a
+   measured indicator counts as coverage only.
+6. Warnings of kind ``coverage`` are kept for what a reviewer must notice, not for every gap:
+   a category left not assessed although something was evaluated (below the minimum), one
+   rated by judgment below the minimum, and one rated from a single indicator (or from none,
+   by a category judgment alone) out of several. Rated from two or more at or above the
+   minimum, coverage is shown (``k of n``) but not warned about.
+7. Units: a value its indicator's unit cannot hold (46 for a rate) is refused with a hint; a
+   possible but suspicious one (0.85 for a percentile, or outside the indicator's plausible
+   range) is a ``unit_suspect`` warning, for every matching row, whether it counts or not.
 """
 
 from __future__ import annotations
@@ -19,7 +38,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scorecard.core import governance
+from scorecard.core import governance, units
 from scorecard.core.evidence import Evidence, Judgment, Policy
 from scorecard.core.framework import UNIT_RANGES, Category, Framework, Indicator
 from scorecard.core.levels import Scale
@@ -156,6 +175,84 @@ def check_judgments(framework: Framework, judgments: Iterable[Judgment]) -> None
             )
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Which of a category's indicators were evaluated, and whether that meets its minimum."""
+
+    indicator_count: int
+    evaluated: list[str]
+    not_evaluated: list[str]
+    shortfall: str | None
+    """Why the indicators cannot rate the category, or None when the minimum is met."""
+
+
+def coverage(category: Category, evaluated: Iterable[str]) -> Coverage:
+    """The coverage of ``category`` when the indicators ``evaluated`` (ids) were evaluated.
+
+    An indicator is evaluated when it has usable evidence or a level judgment on it.
+    """
+    done = set(evaluated)
+    ids = [indicator.id for indicator in category.indicators]
+    have = [i for i in ids if i in done]
+    lacking = [i for i in ids if i not in done]
+    counted = f"{len(have)} of {len(ids)} indicators evaluated"
+    below = category.min_indicators is not None and len(have) < category.min_indicators
+    if below:
+        counted += (
+            f", fewer than the {category.min_indicators} this framework requires "
+            f"(not evaluated: {', '.join(lacking)})"
+        )
+    missing = [i for i in category.required_indicators if i not in done]
+    shortfall = None
+    if below or missing:
+        noun = "indicator" if len(missing) == 1 else "indicators"
+        shortfall = counted + (
+            f"; required {noun} {', '.join(missing)} not evaluated" if missing else ""
+        )
+    return Coverage(len(ids), have, lacking, shortfall)
+
+
+def lowering_refusal(
+    framework: Framework, result: ScorecardResult, judgment: Judgment
+) -> str | None:
+    """Why recording ``judgment`` is refused: a level judgment, not an override, below the
+    level computed for its target; None when it may be recorded.
+
+    ``result`` is the current scorecard, scored without ``judgment``. The target is the
+    judgment's indicator (the level its evidence gives) or else its category (the level its
+    indicators give, before category judgments; when coverage is short, the lower bound they
+    set once a judgment assesses the category). Scoring would ignore such a judgment
+    (``judgment_ignored``), so it is refused when recorded instead. Overrides and safeguards
+    judgments are never refused. Raises :class:`ScoringError` when the judgment names a
+    category, stage, level or indicator the framework lacks.
+    """
+    if judgment.kind != "level" or judgment.override:
+        return None
+    check_judgments(framework, [judgment])
+    scale = framework.scale
+    category = next((c for c in result.categories if c.id == judgment.category), None)
+    stage = category.stages.get(judgment.stage) if category is not None else None
+    if stage is None:
+        return None
+    if judgment.indicator is None:
+        target = judgment.category
+        computed = scale.max(
+            i.level for i in stage.indicators if i.level is not None and i.level in scale
+        )
+    else:
+        target = f"{judgment.category}/{judgment.indicator}"
+        indicator = next((i for i in stage.indicators if i.id == judgment.indicator), None)
+        computed = indicator.computed_level if indicator is not None else None
+    if computed is None or computed not in scale:
+        return None
+    if scale.rank(judgment.level) >= scale.rank(computed):
+        return None
+    return (
+        f"refused: {judgment.level} is below the level {computed} computed for {target} "
+        f"({judgment.stage}); to lower it, record an override with its rationale"
+    )
+
+
 def _judgments_for(judgments: Iterable[Judgment], category: str, stage: str) -> list[Judgment]:
     return [
         j for j in judgments if j.kind == "level" and j.category == category and j.stage == stage
@@ -209,12 +306,31 @@ class _CategoryScorer:
             )
             for indicator in category.indicators
         ]
-        computed = self.scale.max(r.level for r in results if r.level is not None)
+        # An indicator has a level exactly when it was evaluated (evidence, or a judgment on it).
+        covered = coverage(category, [r.id for r in results if r.level is not None])
+        # Below the pack's minimum the indicators do not rate the category; a person's judgment
+        # on the whole of it (on the category, or on a judgment indicator) still does, because a
+        # named person answers for it. The evidence then still counts as a lower bound.
+        judged = any(j.indicator is None for j in judgments) or any(
+            r.kind == "judgment" and r.level is not None for r in results
+        )
+        computed = None
+        deciding = None
+        if covered.shortfall is None or judged:
+            computed = self.scale.max(r.level for r in results if r.level is not None)
+            deciding = _deciding_indicator(self.scale, results)
         category_judgments = [j for j in judgments if j.indicator is None]
         outcome = _apply_judgments(self.scale, computed, category_judgments)
         for ignored in outcome.ignored:
             self._warn_ignored(category.id, stage, None, ignored, computed)
-        deciding = _deciding_indicator(self.scale, results)
+        # Who answers for the rating: the judgment that set it, else any that assessed it.
+        judge = (
+            outcome.override
+            or outcome.raised_by
+            or (category_judgments[-1] if category_judgments else None)
+            or next((r.judgment for r in results if r.kind == "judgment" and r.judgment), None)
+        )
+        self._warn_coverage(category, stage, covered, outcome.level, judge)
         if outcome.overridden and outcome.override is not None:
             self.warnings.append(
                 Warning(
@@ -233,12 +349,44 @@ class _CategoryScorer:
             computed_level=computed,
             basis=basis,
             deciding_indicator=deciding.id if deciding else None,
-            rationale=_rationale(category, computed, outcome, deciding),
+            rationale=_rationale(category, computed, outcome, deciding, covered),
             indicators=results,
             judgments=judgments,
             overridden=outcome.overridden,
             override=outcome.override,
+            indicator_count=covered.indicator_count,
+            evaluated=len(covered.evaluated),
+            not_evaluated=covered.not_evaluated,
+            coverage_shortfall=covered.shortfall,
         )
+
+    def _warn_coverage(
+        self,
+        category: Category,
+        stage: str,
+        covered: Coverage,
+        level: str | None,
+        judge: Judgment | None,
+    ) -> None:
+        where = f"{category.id} ({stage})"
+        count = covered.indicator_count
+        by = f" by judgment of {judge.by}" if judge is not None else ""
+        message = None
+        if covered.shortfall is not None and level is None and covered.evaluated:
+            message = f"{where} not assessed: {covered.shortfall}"
+        elif covered.shortfall is not None and level is not None:
+            message = f"{where} rated {level}{by} on thin evidence: {covered.shortfall}"
+        elif level is not None and count > 1 and len(covered.evaluated) == 1:
+            message = (
+                f"{where} rated {level} from 1 of {count} indicators "
+                f"({covered.evaluated[0]}); the other {count - 1} were not evaluated"
+            )
+        elif level is not None and count > 1 and not covered.evaluated:
+            message = f"{where} rated {level}{by} with none of its {count} indicators evaluated"
+        if message is not None:
+            self.warnings.append(
+                Warning(kind="coverage", category=category.id, stage=stage, message=message)
+            )
 
     def _rate_indicator(
         self, category: Category, indicator: Indicator, stage: str, judgments: list[Judgment]
@@ -248,6 +396,7 @@ class _CategoryScorer:
             rows = self.index.matching(indicator, stage)
             for row in rows:
                 _check_range(indicator, row)
+                self._warn_unit(category, indicator, stage, row)
             if rows:
                 measured = self._measure(category, indicator, stage, rows)
         computed = measured.level if measured else None
@@ -370,6 +519,26 @@ class _CategoryScorer:
                 )
             )
 
+    def _warn_unit(
+        self, category: Category, indicator: Indicator, stage: str, row: Evidence
+    ) -> None:
+        # Every matching row is checked, not only the one that counts: a slipped row that does
+        # not count today may be the riskiest once the others are corrected.
+        problem = units.suspicious(indicator, row.value)
+        if problem is None:
+            return
+        where = f"{row.source}: " if row.source else ""
+        self.warnings.append(
+            Warning(
+                kind="unit_suspect",
+                category=category.id,
+                stage=stage,
+                indicator=indicator.id,
+                message=f"{where}{row.task}/{row.metric} ({category.id}/{indicator.id}, "
+                f"{stage}): {problem}",
+            )
+        )
+
     def _warn_ignored(
         self,
         category: str,
@@ -392,13 +561,19 @@ class _CategoryScorer:
 
 
 def _check_range(indicator: Indicator, row: Evidence) -> None:
+    problem = units.impossible(indicator, row.value)
+    if problem is None:
+        return
     low, high = UNIT_RANGES[indicator.unit]
-    if not low <= row.value <= high:
-        where = f"{row.source}: " if row.source else ""
-        raise ScoringError(
-            f"{where}{row.task}/{row.metric} = {row.value} is outside the {indicator.unit} "
-            f"range [{_fmt(low)}, {_fmt(high)}] that indicator {indicator.id!r} reads"
-        )
+    where = f"{row.source}: " if row.source else ""
+    # impossible() reads "46 for a rate in [0, 1]: did you mean 0.46?"; the value and range
+    # are already said here, so only what follows them (the hint) is added.
+    hint = problem.partition(": ")[2]
+    hint = "" if hint == "out of range" else f": {hint}"
+    raise ScoringError(
+        f"{where}{row.task}/{row.metric} = {row.value} is outside the {indicator.unit} "
+        f"range [{_fmt(low)}, {_fmt(high)}] that indicator {indicator.id!r} reads{hint}"
+    )
 
 
 @dataclass(frozen=True)
@@ -454,7 +629,10 @@ def _rationale(
     computed: str | None,
     outcome: _Outcome,
     deciding: IndicatorResult | None,
+    covered: Coverage,
 ) -> str:
+    if outcome.level is None and covered.shortfall is not None and covered.evaluated:
+        return f"Not assessed: {covered.shortfall}."
     if outcome.level is None:
         return (
             f"Not assessed: none of its {len(category.indicators)} indicators has evidence "
@@ -470,6 +648,8 @@ def _rationale(
         j = outcome.raised_by
         verb = "Raised to" if computed is not None else "Rated"
         parts.append(f"{verb} {j.level} by judgment of {j.by}: {j.rationale}")
+    if covered.shortfall is not None:
+        parts.append(f"Thin coverage: {covered.shortfall}.")
     return " ".join(parts)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from scorecard.core.framework import Framework
 from scorecard.core.result import Eligibility
 from scorecard.core.scoring import score
-from tests.conftest import ev, full_evidence, judged
+from tests.conftest import judged
+from tests.core.inputs import full_evidence, v2_evidence
 
 
 def gate(eligibility: Eligibility, gate_id: str) -> tuple[bool, bool, str]:
@@ -67,8 +68,7 @@ def test_unassessed_category_fails_every_gate_closed(v1: Framework) -> None:
 
 
 def test_research_categories_are_not_gated(v2: Framework) -> None:
-    evidence = [ev("lab_bench_protocolqa", 0.5), ev("ctf_professional", 0.1), ev("mle_bench", 0.1)]
-    result = score(v2, evidence)
+    result = score(v2, v2_evidence())
     assert result.overall["pre"].level == "below_high"
     assert result.eligibility.deploy
     research = [c for c in result.categories if not c.tracked]
@@ -76,7 +76,7 @@ def test_research_categories_are_not_gated(v2: Framework) -> None:
 
 
 def test_v2_high_deploys_only_with_sufficient_safeguards(v2: Framework) -> None:
-    evidence = [ev("lab_bench_protocolqa", 0.85), ev("ctf_professional", 0.1), ev("mle_bench", 0.1)]
+    evidence = v2_evidence(protocolqa=0.85)
     bare = score(v2, evidence)
     assert bare.overall["pre"].level == "high"
     assert not bare.eligibility.deploy and bare.eligibility.develop
