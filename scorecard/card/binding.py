@@ -4,6 +4,8 @@
   result is the one the card states;
 - the card's scorecard is the model's current one (or the check says which replaced it);
 - every decision the card shows is stored as shown, and none of them was reversed since;
+- the evidence and judgments the card counts are the ones in force in the database, and the
+  ones it marks withdrawn are withdrawn there (so a card cannot bring withdrawn evidence back);
 - this very PDF (its sha256) is a recorded signature document of that scorecard, and each of its
   signatures was recorded with the same certificate;
 - the audit head the card carries is still in the audit chain.
@@ -21,7 +23,7 @@ from scorecard.errors import ScorecardError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from scorecard.db.schema import Model, ScorecardRow
+    from scorecard.db.schema import Model, ScorecardRow, Withdrawal
     from scorecard.sign.validate import SignatureCheck
 
 
@@ -50,6 +52,7 @@ def _problems(
         return [f"scorecard #{number} of {models.label(model)} is not in the database"]
     return [
         *_scorecard(session, model, row, card),
+        *_in_force(session, model, card),
         *_decisions(session, row.id, card),
         *_documents(session, row.id, pdf, signatures),
         *_audit_head(session, card),
@@ -79,6 +82,76 @@ def _scorecard(
             f"(computed {latest.computed_at:%Y-%m-%d})"
         )
     return problems
+
+
+def _in_force(session: Session, model: Model, card: dict[str, Any]) -> list[str]:
+    """The card's evidence rows are the database's, and each is counted (or marked withdrawn)
+    as the database has it; so are the judgments the card counts."""
+    from sqlalchemy import select
+
+    from scorecard.db.schema import EvidenceRow
+    from scorecard.records import judgments, withdrawals
+
+    withdrawn = withdrawals.index(session, model)
+    stored = {
+        e.id: e
+        for e in session.scalars(select(EvidenceRow).where(EvidenceRow.model_id == model.id))
+    }
+    problems = []
+    for shown in card["evidence"]:
+        row = stored.pop(shown["id"], None)
+        if row is None or (row.source_id, row.stage, row.task, row.metric, row.value) != (
+            shown["source_id"],
+            shown["stage"],
+            shown["task"],
+            shown["metric"],
+            shown["value"],
+        ):
+            problems.append(f"evidence row #{shown['id']} differs from the database's")
+            continue
+        problems.extend(
+            _same_standing(
+                f"evidence row #{row.id}",
+                withdrawn.of_evidence(row.id, row.source_id),
+                bool(shown.get("withdrawn")),
+            )
+        )
+    if stored:
+        listed = ", ".join(f"#{i}" for i in sorted(stored)[:5])
+        problems.append(f"the card leaves out evidence rows of the database: {listed}")
+    in_force = {
+        j.id for j in judgments.active(session, model) if j.framework_id == card["framework"]["id"]
+    }
+    counted = {j["id"] for j in card["judgments"] if not j.get("withdrawn")}
+    left_out = sorted(in_force - counted)
+    if left_out:
+        listed = ", ".join(f"#{i}" for i in left_out[:5])
+        problems.append(f"the card leaves out judgments in force in the database: {listed}")
+    for shown in card["judgments"]:
+        if not shown.get("withdrawn") and shown["id"] not in in_force:
+            why = withdrawn.judgments.get(shown["id"])
+            problems.append(
+                f"judgment #{shown['id']} is not in force in the database"
+                + (f" (withdrawn {_when(why)})" if why else "")
+                + ", but the card counts it"
+            )
+        elif shown.get("withdrawn") and shown["id"] not in withdrawn.judgments:
+            problems.append(
+                f"judgment #{shown['id']} is marked withdrawn on the card, not in the database"
+            )
+    return problems
+
+
+def _same_standing(name: str, withdrawal: Withdrawal | None, marked: bool) -> list[str]:
+    if withdrawal is not None and not marked:
+        return [f"{name} was withdrawn {_when(withdrawal)}, but the card counts it"]
+    if withdrawal is None and marked:
+        return [f"{name} is marked withdrawn on the card, not in the database"]
+    return []
+
+
+def _when(withdrawal: Withdrawal) -> str:
+    return f"on {withdrawal.created_at:%Y-%m-%d} by {withdrawal.by} ({withdrawal.reason})"
 
 
 def _decisions(session: Session, scorecard_id: int, card: dict[str, Any]) -> list[str]:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from scorecard import __version__
 from scorecard.card.attachment import CARD_FORMAT
-from scorecard.db.schema import EvidenceRow, Model, Source
-from scorecard.records import audit, decisions, judgments, mitigations, scorecards
+from scorecard.db.schema import EvidenceRow, JudgmentRow, Model, Source
+from scorecard.records import audit, decisions, judgments, mitigations, scorecards, withdrawals
 from scorecard.records.models import label
 from scorecard.records.serialize import now, row_dict
 
@@ -32,6 +32,7 @@ def build(session: Session, model: Model) -> dict[str, Any]:
     sources = session.execute(
         select(Source).where(Source.model_id == model.id).order_by(Source.id)
     ).scalars()
+    withdrawn = withdrawals.index(session, model)
     return {
         "format": CARD_FORMAT,
         "tool": {"name": "scorecard", "version": __version__},
@@ -59,13 +60,24 @@ def build(session: Session, model: Model) -> dict[str, Any]:
             "computed_at": row_dict(card)["computed_at"],
             "result": json.loads(card.result_json),
         },
+        # Withdrawn evidence and judgments stay on the card, marked: the provenance shows them,
+        # and recomputing skips them as scoring did.
         "evidence": [
-            {k: v for k, v in row_dict(e).items() if k != "model_id"} for e in evidence_rows
+            {
+                **{k: v for k, v in row_dict(e).items() if k != "model_id"},
+                "withdrawn": withdrawals.shown(withdrawn.of_evidence(e.id, e.source_id)),
+            }
+            for e in evidence_rows
         ],
-        "sources": [{**row_dict(s), "metadata": json.loads(s.metadata_json)} for s in sources],
-        "judgments": [
-            row_dict(j) for j in judgments.active(session, model) if j.framework_id == framework.id
+        "sources": [
+            {
+                **row_dict(s),
+                "metadata": json.loads(s.metadata_json),
+                "withdrawn": withdrawals.shown(withdrawn.sources.get(s.id)),
+            }
+            for s in sources
         ],
+        "judgments": _judgments(session, model, framework.id, withdrawn),
         "mitigations": [
             row_dict(m)
             for m in mitigations.for_model(session, model)
@@ -74,6 +86,25 @@ def build(session: Session, model: Model) -> dict[str, Any]:
         "decisions": [row_dict(d) for d in decisions.on_scorecard(session, card.id)],
         "audit_head": audit.head(session),
     }
+
+
+def _judgments(
+    session: Session, model: Model, framework_id: str, withdrawn: withdrawals.Index
+) -> list[dict[str, Any]]:
+    """The judgments in force and the withdrawn ones, of the card's framework, oldest first."""
+    rows = [
+        *judgments.active(session, model),
+        *(
+            session.scalars(select(JudgmentRow).where(JudgmentRow.id.in_(withdrawn.judgments)))
+            if withdrawn.judgments
+            else ()
+        ),
+    ]
+    return [
+        {**row_dict(j), "withdrawn": withdrawals.shown(withdrawn.judgments.get(j.id))}
+        for j in sorted(rows, key=lambda j: j.id)
+        if j.framework_id == framework_id
+    ]
 
 
 def _bundled(framework_id: str, content_hash: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Recomputing a card's levels from its own attachment: the framework files, the evidence and
 the judgments it carries must give exactly the levels, overall levels and gate outcomes it
-states."""
+states. Evidence and judgments the card marks withdrawn were not scored and are skipped here
+too (whether they were in fact withdrawn, ``card.binding`` checks against the database)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ def recompute(card: dict[str, Any]) -> list[str]:
     problems = []
     if framework.content_hash != card["framework"]["content_hash"]:
         problems.append("the attached framework files do not match their stated hash")
-    evidence = [Evidence(**{k: e[k] for k in EVIDENCE_FIELDS}) for e in card["evidence"]]
-    judgments = [Judgment(**{k: j[k] for k in JUDGMENT_FIELDS}) for j in card["judgments"]]
+    evidence = [
+        Evidence(**{k: e[k] for k in EVIDENCE_FIELDS})
+        for e in card["evidence"]
+        if not e.get("withdrawn")
+    ]
+    judgments = [
+        Judgment(**{k: j[k] for k in JUDGMENT_FIELDS})
+        for j in card["judgments"]
+        if not j.get("withdrawn")
+    ]
     fresh = score(framework, evidence, judgments, ScoringOptions(policy=card["policy"]))
     stated = ScorecardResult.from_json_dict(card["scorecard"]["result"])
     for change in compare(stated, fresh):

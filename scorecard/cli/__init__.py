@@ -79,6 +79,7 @@ def _register() -> None:
     from scorecard.cli import (
         audit,
         card,
+        corrections,
         db,
         demo,
         evidence,
@@ -95,6 +96,7 @@ def _register() -> None:
         module.register(app)
     for module in (roster, policy):
         module.register(app)
+    corrections.register(app)
     demo.register(app)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -141,30 +141,44 @@ def evidence(
     table(
         f"Evidence of {data['model']} ({data['framework']})",
         [
+            Column("ID", key=True, justify="right"),
             Column("Stage", key=True),
             Column("Task", key=True),
             Column("Metric", key=True),
             Column("Value", justify="right"),
             Column("± stderr", justify="right"),
-            Column("Source"),
+            Column("Source (sha256)"),
             Column("Feeds"),
         ],
         [
             (
+                r["id"],
                 r["stage"],
                 r["task"],
                 r["metric"],
                 f"{r['value']:.4g}",
                 f"{r['stderr']:.3g}" if r["stderr"] is not None else "",
-                f"{r['source']} ({r['format']})" + ("" if r["complete"] else " incomplete run"),
-                ", ".join(r["indicators"]) or "—",
+                f"{r['source']} ({r['format']}, {r['sha256'][:8]})"
+                + ("" if r["complete"] else " incomplete run"),
+                _feeds(r),
             )
             for r in data["evidence"]
         ],
     )
+    withdrawn = sum(1 for r in data["evidence"] if r["withdrawn"])
+    if withdrawn:
+        say(f"{withdrawn} withdrawn rows are shown but not scored")
     for stage_id, missing in data["missing"].items():
         if missing:
             say(f"No evidence yet ({stage_id}): {', '.join(missing)}")
     for stage_id, missing in data["needs_judgment"].items():
         if missing:
             say(f"No judgment yet ({stage_id}): {', '.join(missing)}")
+
+
+def _feeds(row: dict[str, Any]) -> str:
+    """The indicators a row feeds, or, for a withdrawn row, who withdrew it, when and why."""
+    withdrawn = row["withdrawn"]
+    if withdrawn:
+        return f"WITHDRAWN {withdrawn['at'][:10]} by {withdrawn['by']}: {withdrawn['reason']}"
+    return ", ".join(row["indicators"]) or "—"

@@ -91,7 +91,10 @@ def register(root: typer.Typer) -> None:
 
 def judge(
     model: ModelRef,
-    rationale: Rationale,
+    rationale: Annotated[
+        str | None,
+        typer.Option("--rationale", metavar="TEXT", help="Why, in writing (not with --file)."),
+    ] = None,
     by: By = None,
     category: Annotated[
         str | None, typer.Option(metavar="CATEGORY", help="The risk category id.")
@@ -123,6 +126,17 @@ def judge(
     corrects: Annotated[
         int | None, typer.Option(metavar="ID", help="The judgment id this one corrects.")
     ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="FILE",
+            help="Record every judgment of a CSV or JSONL file (columns category, stage, level, "
+            "by, rationale; optional indicator, override, kind) in one go: all or none. "
+            "--by then names who records them.",
+            dir_okay=False,
+        ),
+    ] = None,
     key: Key = None,
     cert: Cert = None,
     passphrase_file: PassphraseFile = None,
@@ -133,10 +147,36 @@ def judge(
 ) -> None:
     """Record an expert judgment or a safety-group override, with who and why.
 
+    A judgment below the level the evidence computes is refused unless it is an override.
     With --key and --cert the judgment is signed (role safety); the policy may require it."""
     from scorecard.commands import reviews
 
     chosen = settings(database, framework, framework_path, allow_shadow)
+    if file is not None:
+        refuse_inapplicable(
+            "with --file (each row of the file is one judgment)",
+            {
+                "--rationale": rationale is not None,
+                "--category": category is not None,
+                "--stage": stage is not None,
+                "--level": level is not None,
+                "--indicator": indicator is not None,
+                "--override": override,
+                "--kind": kind != "level",
+                "--post-equals-pre": post_equals_pre,
+                "--corrects": corrects is not None,
+            },
+        )
+        signer = _signer(key, cert, passphrase_file)
+        rows = reviews.judge_file(chosen, model, file, by, signer=signer)
+        span = f"#{rows[0].id}" if len(rows) == 1 else f"#{rows[0].id}–#{rows[-1].id}"
+        say(
+            f"recorded {len(rows)} judgments ({span}) from {file} for {model}{_signed(signer)}; "
+            f"run `scorecard score {model}` to apply them"
+        )
+        return
+    if rationale is None:
+        raise UsageError("judge needs --rationale (or --file)")
     if post_equals_pre:
         refuse_inapplicable(
             "with --post-equals-pre (it judges every category's post level)",
@@ -160,7 +200,9 @@ def judge(
         )
         return
     if category is None or stage is None or level is None:
-        raise UsageError("judge needs --category, --stage and --level (or --post-equals-pre)")
+        raise UsageError(
+            "judge needs --category, --stage and --level (or --post-equals-pre, or --file)"
+        )
     if kind not in JUDGMENT_KINDS:
         raise UsageError(f"unknown kind {kind!r} (expected {' or '.join(JUDGMENT_KINDS)})")
     signer = _signer(key, cert, passphrase_file)

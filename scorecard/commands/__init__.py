@@ -9,6 +9,7 @@ surface they use.
 from scorecard.commands.audit import log as audit_log
 from scorecard.commands.audit import verify as audit_verify
 from scorecard.commands.card import keys_new, render, sign, verify
+from scorecard.commands.corrections import withdraw
 from scorecard.commands.db import init
 from scorecard.commands.demo import DEMO_MODEL, demo
 from scorecard.commands.evidence import ingest
@@ -18,7 +19,14 @@ from scorecard.commands.models import add as models_add
 from scorecard.commands.models import list_models as models_list
 from scorecard.commands.policy import require_signed as policy_require_signed
 from scorecard.commands.policy import show as policy_show
-from scorecard.commands.reviews import decide, judge, judge_post_equals_pre, load_signer, mitigate
+from scorecard.commands.reviews import (
+    decide,
+    judge,
+    judge_file,
+    judge_post_equals_pre,
+    load_signer,
+    mitigate,
+)
 from scorecard.commands.roster import add as roster_add
 from scorecard.commands.roster import listing as roster_list
 from scorecard.commands.roster import revoke as roster_revoke
@@ -37,6 +45,7 @@ __all__ = [
     "ingest",
     "init",
     "judge",
+    "judge_file",
     "judge_post_equals_pre",
     "keys_new",
     "load_signer",
@@ -55,4 +64,5 @@ __all__ = [
     "sign",
     "validate_packs",
     "verify",
+    "withdraw",
 ]

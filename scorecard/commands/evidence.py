@@ -12,6 +12,8 @@ from scorecard.readers import Format, discover, read
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from scorecard.records.evidence import Ingested
 
 STAGES = ("pre", "post")
@@ -41,7 +43,21 @@ def ingest(
             on_file(path)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
-        return evidence.store(session, model, stage, files, actor_name(settings, by))
+        results = evidence.store(session, model, stage, files, actor_name(settings, by))
+        return [_unless_withdrawn(session, r) for r in results]
+
+
+def _unless_withdrawn(session: Session, result: Ingested) -> Ingested:
+    """A file skipped as already ingested whose source was withdrawn says so: its rows stay
+    out of scoring (the same bytes cannot come back as a new source)."""
+    from dataclasses import replace
+
+    from scorecard.records import withdrawals
+
+    if result.stored:
+        return result
+    note = withdrawals.note_on_reingest(session, result.source_id)
+    return result if note is None else replace(result, note=note)
 
 
 def listing(settings: Settings, model_ref: str, stage: str | None = None) -> dict[str, Any]:

@@ -82,10 +82,39 @@ def judge_post_equals_pre(
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
         result = scorecards.result_of(scorecards.require_latest(session, model))
-        return [
-            judgments.judge(session, model, framework, j, actor_name(settings, name), signer=signer)
-            for j in post_equals_pre(result, name, rationale)
-        ]
+        return judgments.judge_all(
+            session,
+            model,
+            framework,
+            post_equals_pre(result, name, rationale),
+            actor_name(settings, name),
+            signer=signer,
+        )
+
+
+def judge_file(
+    settings: Settings,
+    model_ref: str,
+    path: Path,
+    by: str | None = None,
+    *,
+    signer: Identity | None = None,
+) -> list[JudgmentRow]:
+    """Record every judgment of a CSV or JSONL file in one transaction, in file order: each is
+    checked as if the ones above it were recorded, and one refused refuses the file.
+
+    ``by`` (else the signer, else the settings' actor) is who records them; each judgment
+    names its own judge."""
+    from scorecard.readers import read_judgments
+    from scorecard.records import judgments, models
+    from scorecard.records.session import writing
+
+    items = read_judgments(path)
+    framework = packs.selected(settings)
+    actor = actor_name(settings, signer_name(by, signer) or None)
+    with writing(settings.database_url) as session:
+        model = models.resolve(session, model_ref)
+        return judgments.judge_all(session, model, framework, items, actor, signer=signer)
 
 
 def mitigate(

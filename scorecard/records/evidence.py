@@ -19,7 +19,7 @@ from scorecard.core.evidence import Evidence, SourceRef
 from scorecard.core.framework import Framework
 from scorecard.db.schema import EvidenceRow, Model, Source
 from scorecard.readers.interface import SourceFile
-from scorecard.records import audit
+from scorecard.records import audit, withdrawals
 from scorecard.records.models import label
 from scorecard.records.serialize import now
 
@@ -136,11 +136,12 @@ def store(
 
 
 def load(session: Session, model: Model) -> list[Evidence]:
-    """Every stored evidence row of the model, in ingest order, with its source file."""
+    """Every evidence row of the model in force (neither it nor its source withdrawn), in
+    ingest order, with its source file."""
     query = (
         select(EvidenceRow, Source.file_name)
         .join(Source, Source.id == EvidenceRow.source_id)
-        .where(EvidenceRow.model_id == model.id)
+        .where(EvidenceRow.model_id == model.id, withdrawals.evidence_in_force(model.id))
         .order_by(EvidenceRow.id)
     )
     return [
@@ -152,15 +153,20 @@ def load(session: Session, model: Model) -> list[Evidence]:
             stderr=row.stderr,
             n_samples=row.n_samples,
             source=SourceRef(file=file_name, row=row.location),
+            citation=row.citation,
         )
         for row, file_name in session.execute(query)
     ]
 
 
 def ids(session: Session, model: Model) -> list[int]:
+    """The ids of the rows :func:`load` returns: what the inputs hash covers, so withdrawing
+    evidence puts the latest scorecard out of date."""
     return list(
         session.scalars(
-            select(EvidenceRow.id).where(EvidenceRow.model_id == model.id).order_by(EvidenceRow.id)
+            select(EvidenceRow.id)
+            .where(EvidenceRow.model_id == model.id, withdrawals.evidence_in_force(model.id))
+            .order_by(EvidenceRow.id)
         )
     )
 
@@ -172,9 +178,11 @@ def listing(
     stage: str | None,
     judged: set[tuple[str, str, str | None]],
 ) -> dict[str, Any]:
-    """Every stored row with the indicators that read it, and per stage what is still missing:
-    measured indicators with no evidence, and judgment indicators with no judgment."""
+    """Every stored row with the indicators that read it (a withdrawn row marked, with who
+    withdrew it and why), and per stage what is still missing: measured indicators with no
+    evidence in force, and judgment indicators with no judgment."""
     readers = framework.readers()
+    withdrawn = withdrawals.index(session, model)
     query = (
         select(EvidenceRow, Source)
         .join(Source, Source.id == EvidenceRow.source_id)
@@ -187,7 +195,9 @@ def listing(
     covered: set[tuple[str, str, str]] = set()
     for row, source in session.execute(query):
         used_by = readers.get((row.task.lower(), row.metric), [])
-        covered.update((row.stage, category, indicator) for category, indicator in used_by)
+        withdrawal = withdrawn.of_evidence(row.id, row.source_id)
+        if withdrawal is None:  # a withdrawn row covers nothing
+            covered.update((row.stage, category, indicator) for category, indicator in used_by)
         metadata = json.loads(source.metadata_json)
         rows.append(
             {
@@ -205,6 +215,7 @@ def listing(
                 "log_model": source.log_model,
                 "complete": metadata.get("complete", True),
                 "indicators": [f"{c}/{i}" for c, i in used_by],
+                "withdrawn": withdrawals.shown(withdrawal),
             }
         )
     stages = [stage] if stage else framework.stage_ids

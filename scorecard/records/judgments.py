@@ -1,23 +1,30 @@
 """Expert judgments and overrides: who judged which level, and why.
 
-A judgment is never edited: a correction is a new judgment naming the one it corrects, and
-only judgments no later one corrects are active.
+A judgment is never edited: a correction is a new judgment naming the one it corrects, and a
+judgment taken back is withdrawn (``records.withdrawals``). Only judgments neither withdrawn nor
+corrected by a judgment in force are active.
+
+A judgment below the level the model's evidence computes for its category (or indicator) is
+refused unless it is an override: it would not lower the level, and an override is the one
+way, flagged wherever it is shown, to lower one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scorecard.core.evidence import Judgment
+from scorecard.core.evidence import Evidence, Judgment
 from scorecard.core.framework import Framework
 from scorecard.core.process import SAFETY
-from scorecard.core.scoring import check_judgments
+from scorecard.core.result import ScorecardResult
+from scorecard.core.scoring import check_judgments, score
 from scorecard.db.schema import JudgmentRow, Model
-from scorecard.errors import NotFound
-from scorecard.records import signatures, write
+from scorecard.errors import NotFound, Refused
+from scorecard.records import evidence, signatures, withdrawals, write
 from scorecard.records.models import label
 from scorecard.records.serialize import now
 
@@ -26,12 +33,16 @@ if TYPE_CHECKING:
 
 
 def active(session: Session, model: Model) -> list[JudgmentRow]:
-    """Judgments not superseded by a correction, oldest first."""
-    rows = list(
-        session.scalars(
+    """Judgments in force, oldest first: not withdrawn, and not superseded by a correction
+    that is itself in force (withdrawing a correction restores what it corrected)."""
+    withdrawn = withdrawals.index(session, model).judgments
+    rows = [
+        r
+        for r in session.scalars(
             select(JudgmentRow).where(JudgmentRow.model_id == model.id).order_by(JudgmentRow.id)
         )
-    )
+        if r.id not in withdrawn
+    ]
     corrected = {r.corrects_id for r in rows if r.corrects_id is not None}
     return [r for r in rows if r.id not in corrected]
 
@@ -64,7 +75,92 @@ def judge(
         target = session.get(JudgmentRow, corrects)
         if target is None or target.model_id != model.id:
             raise NotFound(f"{label(model)} has no judgment #{corrects} to correct")
+    return _in_order(session, model, framework, [judgment], actor, signer, corrects)[0]
+
+
+def judge_all(
+    session: Session,
+    model: Model,
+    framework: Framework,
+    items: Sequence[Judgment],
+    actor: str,
+    signer: Identity | None = None,
+) -> list[JudgmentRow]:
+    """Record judgments in order, in the caller's transaction: each is checked against the
+    model's result with the ones before it counted, and the first refused refuses them all."""
+    check_judgments(framework, items)
+    return _in_order(session, model, framework, items, actor, signer, None)
+
+
+def _in_order(
+    session: Session,
+    model: Model,
+    framework: Framework,
+    items: Sequence[Judgment],
+    actor: str,
+    signer: Identity | None,
+    corrects: int | None,
+) -> list[JudgmentRow]:
     signatures.authorize(session, SAFETY, signer)
+    standing = [
+        to_core(j)
+        for j in active(session, model)
+        if j.framework_id == framework.id and j.id != corrects
+    ]
+    stored: list[Evidence] | None = None
+    rows = []
+    for judgment in items:
+        if judgment.kind == "level" and not judgment.override:
+            if stored is None:
+                stored = evidence.load(session, model)
+            refusal = lowering_without_override(
+                framework, score(framework, stored, standing), judgment
+            )
+            if refusal is not None:
+                raise Refused(refusal)
+        rows.append(_record(session, model, framework, judgment, actor, corrects, signer))
+        standing.append(judgment)
+    return rows
+
+
+def lowering_without_override(
+    framework: Framework, result: ScorecardResult, judgment: Judgment
+) -> str | None:
+    """Why a level judgment that is not an override cannot be recorded: it is below the level
+    computed for its target (its indicator, else its category) at its stage; None if it can.
+
+    The computed level is what scoring compares a judgment with (``core.scoring``): such a
+    judgment would be ignored, so it is refused when made rather than warned about later."""
+    if judgment.kind != "level" or judgment.override:
+        return None
+    category = next((c for c in result.categories if c.id == judgment.category), None)
+    if category is None or judgment.stage not in category.stages:
+        return None  # check_judgments refuses these first
+    stage = category.stages[judgment.stage]
+    computed = stage.computed_level
+    target = category.id
+    if judgment.indicator is not None:
+        indicator = next((i for i in stage.indicators if i.id == judgment.indicator), None)
+        computed = indicator.computed_level if indicator is not None else None
+        target = f"{category.id}/{judgment.indicator}"
+    if computed is None or framework.scale.rank(judgment.level) >= framework.scale.rank(computed):
+        return None
+    where = f"{judgment.source}: " if judgment.source else ""
+    return (
+        f"refused: {where}{judgment.level} is below the level {computed} computed for {target} "
+        f"({judgment.stage}); to lower it, record an override (--override) with its rationale"
+    )
+
+
+def _record(
+    session: Session,
+    model: Model,
+    framework: Framework,
+    judgment: Judgment,
+    actor: str,
+    corrects: int | None,
+    signer: Identity | None,
+) -> JudgmentRow:
     row = JudgmentRow(
         model_id=model.id,
         framework_id=framework.id,

@@ -88,7 +88,7 @@ def view(card: dict[str, Any]) -> dict[str, Any]:
                         else "rated",
                     }
                     for j in card["judgments"]
-                    if j["category"] == category_result["id"]
+                    if j["category"] == category_result["id"] and not j.get("withdrawn")
                 ],
                 "mitigations": [
                     m for m in card["mitigations"] if m["category"] == category_result["id"]
@@ -124,9 +124,39 @@ def view(card: dict[str, Any]) -> dict[str, Any]:
             }
             for s in sources.values()
         ],
+        "withdrawn": _withdrawn(card),
         "audit_head": card["audit_head"],
         "badge": badge,
     }
+
+
+def _withdrawn(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the record keeps but no longer scores: withdrawn source files, evidence rows (not
+    already withdrawn with their file) and judgments, each with who, when and why."""
+    sources = {s["id"]: s for s in card["sources"]}
+    found = [
+        {"what": f"source #{s['id']} {s['file_name']} ({s['stage']}), every row", **s["withdrawn"]}
+        for s in sources.values()
+        if s.get("withdrawn")
+    ]
+    found += [
+        {
+            "what": f"evidence row #{e['id']} {e['stage']} {e['task']}/{e['metric']} = "
+            f"{e['value']:g}",
+            **e["withdrawn"],
+        }
+        for e in card["evidence"]
+        if e.get("withdrawn") and not sources.get(e["source_id"], {}).get("withdrawn")
+    ]
+    found += [
+        {
+            "what": f"judgment #{j['id']} {j['category']} {j['stage']} {j['level']} by {j['by']}",
+            **j["withdrawn"],
+        }
+        for j in card["judgments"]
+        if j.get("withdrawn")
+    ]
+    return found
 
 
 def render_html(card: dict[str, Any], *, standalone: bool = False) -> str:

@@ -38,6 +38,7 @@ from scorecard.commands import (
     roster_add,
     score_model,
     show,
+    withdraw,
 )
 from scorecard.core.evidence import Judgment
 from scorecard.db.engine import DatabaseError, dispose, resolve_url
@@ -56,7 +57,7 @@ POST = example_dir() / "evidence-post.csv"
 TABLES = [*sorted(t.name for t in Base.metadata.sorted_tables), "alembic_version"]
 # Tables _populate does not fill yet: their rows are refused all the same, by privilege; the
 # triggers are checked on the filled ones.
-UNFILLED: frozenset[str] = frozenset({"withdrawals", "attestations"})
+UNFILLED: frozenset[str] = frozenset({"attestations"})
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 MODEL = "Kestrel-2"
 
@@ -194,10 +195,11 @@ def _sag_chair() -> tuple[Identity, bytes]:
 
 
 def _populate(url: str) -> None:
-    """One model with evidence, a judgment, a mitigation, a scorecard, the SAG chair on the
-    roster, a policy requiring signed SAG records, and a signed SAG decision."""
+    """One model with evidence (one row withdrawn), a judgment, a mitigation, a scorecard, the
+    SAG chair on the roster, a policy requiring signed SAG records, and a signed SAG decision."""
     models_add(S(url), MODEL, "", "example", by="tester")
     ingest(S(url), [PRE], MODEL, "pre", by="tester")
+    withdraw(S(url), MODEL, row=18, by="Eval lead", reason="run on the wrong checkpoint")
     judge(S(url), MODEL, _judgment("persuasion", "pre", "medium"))
     mitigate(S(url), MODEL, "cybersecurity", "Safety systems", "Refusal training")
     score_model(S(url), MODEL, by="Eval lead")
@@ -340,7 +342,9 @@ def test_commands_as_each_role(pg: Setup, tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match=_denied("scorecards")):
         score_model(S(governance), MODEL, by="CEO")
     with pytest.raises(DatabaseError, match=_denied("judgments")):
-        judge(S(governance), MODEL, _judgment("cbrn", "pre", "low"))
+        judge(S(governance), MODEL, _judgment("cbrn", "pre", "high"))
+    with pytest.raises(DatabaseError, match=_denied("withdrawals")):
+        withdraw(S(governance), MODEL, row=1, by="CEO", reason="inconvenient")
     with pytest.raises(DatabaseError, match=_denied("sources")):
         ingest(S(governance), [extra], MODEL, "pre", by="CEO")
 
@@ -420,7 +424,7 @@ def test_the_owner_is_refused_too(pg: Setup) -> None:
     _admin("UPDATE alembic_version SET version_num = version_num", pg.admin)
     state = init(S(pg.admin))
     assert (state.before, state.after) == (HEAD, HEAD)
-    judge(S(pg.admin), MODEL, _judgment("cbrn", "pre", "low"))
+    judge(S(pg.admin), MODEL, _judgment("cbrn", "pre", "high"))
     assert score_model(S(pg.admin), MODEL)["id"] == 2
     assert audit_verify(S(pg.admin)).ok
 

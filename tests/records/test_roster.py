@@ -120,7 +120,7 @@ def test_today_anyone_records_a_leadership_decision_as_ceo(scored: str) -> None:
     nothing ties "CEO" to a person. This stays so by default: unsigned commands keep working."""
     sag_says(scored)
     forged = decide(S(scored), MODEL, "do-not-deploy", "leadership", "CEO", "Agreed")
-    judge(S(scored), MODEL, judged("cbrn", "low", by="Anyone"))
+    judge(S(scored), MODEL, judged("cbrn", "high", by="Anyone"))
     mitigate(S(scored), MODEL, "cybersecurity", "Anyone", "Refusal training")
     assert forged.by == "CEO" and forged.role == "leadership"
     assert counts(scored)["record_signatures"] == 0
@@ -175,17 +175,17 @@ def test_a_signature_by_someone_not_on_the_roster_is_refused(
     with pytest.raises(
         Refused, match=r"not on the roster as safety \(it is on the roster as sag\)"
     ):
-        judge(S(scored), MODEL, judged("cbrn", "low"), signer=people["sag"].identity)
+        judge(S(scored), MODEL, judged("cbrn", "high"), signer=people["sag"].identity)
     assert counts(scored) == before
     # With the policy, only the safety lead's signature makes a judgment or a mitigation.
     policy_require_signed(S(scored), ["safety"], "Admin", "all judgments signed")
     with pytest.raises(Refused, match="is not on the roster as safety"):
-        judge(S(scored), MODEL, judged("cbrn", "low"), signer=mallory)
+        judge(S(scored), MODEL, judged("cbrn", "high"), signer=mallory)
     with pytest.raises(Refused, match="requires signed safety records"):
         mitigate(S(scored), MODEL, "cybersecurity", "Anyone", "Refusal training")
     assert counts(scored)["judgments"] == before["judgments"]
     assert counts(scored)["mitigations"] == before["mitigations"]
-    judge(S(scored), MODEL, judged("cbrn", "low"), signer=people["safety"].identity)
+    judge(S(scored), MODEL, judged("cbrn", "high"), signer=people["safety"].identity)
     assert problems(scored) == []
 
 
@@ -300,7 +300,7 @@ def test_signed_records_verify(scored: str, people: dict[str, Person]) -> None:
         S(scored), ["sag", "leadership", "board", "safety"], "Admin", "everything signed"
     )
     safety = people["safety"].identity
-    judgment = judge(S(scored), MODEL, judged("cbrn", "low", by="Safety Lead"), signer=safety)
+    judgment = judge(S(scored), MODEL, judged("cbrn", "high", by="Safety Lead"), signer=safety)
     mitigation = mitigate(
         S(scored), MODEL, "cybersecurity", None, "Refusal training", signer=safety
     )
