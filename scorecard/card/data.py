@@ -15,23 +15,52 @@ from sqlalchemy.orm import Session
 
 from scorecard import __version__
 from scorecard.card.attachment import CARD_FORMAT
-from scorecard.db.schema import EvidenceRow, Model, Source
-from scorecard.records import audit, decisions, judgments, mitigations, scorecards
+from scorecard.db.schema import EvidenceRow, JudgmentRow, Model, Source
+from scorecard.errors import Refused
+from scorecard.records import audit, decisions, mitigations, scorecards
 from scorecard.records.models import label
 from scorecard.records.serialize import now, row_dict
 
 
-def build(session: Session, model: Model) -> dict[str, Any]:
-    """The card data for the model's latest scorecard, which must be up to date."""
-    card = scorecards.require_latest(session, model)
-    snapshot = scorecards.require_current(session, model, card)
+def build(
+    session: Session, model: Model, scorecard_id: int | None = None, framework_id: str | None = None
+) -> dict[str, Any]:
+    """The card data for a scorecard: ``scorecard_id``, else the latest of the series under
+    ``framework_id`` (default: the model's first framework). The latest must be up to date; an
+    earlier one carries exactly the evidence and judgments it was computed from (rebuilt from
+    the record and checked against its inputs hash) and says it is not the latest."""
+    card = scorecards.pick(session, model, scorecard_id, framework_id)
+    standing = decisions.standing(session, model, card)
+    if standing["is_latest"]:
+        snapshot = scorecards.require_current(session, model, card)
+        inputs = scorecards.current_inputs(session, model, snapshot.framework_id)
+    else:
+        snapshot = scorecards.snapshot_of(session, card)
+        rebuilt = scorecards.inputs_at(session, model, card, snapshot)
+        if rebuilt is None:
+            raise Refused(
+                f"scorecard #{card.id} of {label(model)} cannot be rendered: the evidence and "
+                "judgments it was computed from cannot be rebuilt from the record"
+            )
+        inputs = rebuilt
     framework = scorecards.framework_of(snapshot)
-    evidence_rows = session.execute(
-        select(EvidenceRow).where(EvidenceRow.model_id == model.id).order_by(EvidenceRow.id)
-    ).scalars()
-    sources = session.execute(
-        select(Source).where(Source.model_id == model.id).order_by(Source.id)
-    ).scalars()
+    used, judged = set(inputs.evidence), set(inputs.judgments)
+    evidence_rows = [
+        e
+        for e in session.execute(
+            select(EvidenceRow).where(EvidenceRow.model_id == model.id).order_by(EvidenceRow.id)
+        ).scalars()
+        if e.id in used
+    ]
+    # An earlier scorecard's provenance lists the files its evidence came from, not later ones.
+    cited = {e.source_id for e in evidence_rows}
+    sources = [
+        s
+        for s in session.scalars(
+            select(Source).where(Source.model_id == model.id).order_by(Source.id)
+        )
+        if standing["is_latest"] or s.id in cited
+    ]
     return {
         "format": CARD_FORMAT,
         "tool": {"name": "scorecard", "version": __version__},
@@ -64,7 +93,11 @@ def build(session: Session, model: Model) -> dict[str, Any]:
         ],
         "sources": [{**row_dict(s), "metadata": json.loads(s.metadata_json)} for s in sources],
         "judgments": [
-            row_dict(j) for j in judgments.active(session, model) if j.framework_id == framework.id
+            row_dict(j)
+            for j in session.scalars(
+                select(JudgmentRow).where(JudgmentRow.model_id == model.id).order_by(JudgmentRow.id)
+            )
+            if j.id in judged
         ],
         "mitigations": [
             row_dict(m)
@@ -72,6 +105,7 @@ def build(session: Session, model: Model) -> dict[str, Any]:
             if m.framework_id == framework.id
         ],
         "decisions": [row_dict(d) for d in decisions.on_scorecard(session, card.id)],
+        **{k: v for k, v in standing.items() if k != "series"},
         "audit_head": audit.head(session),
     }
 

@@ -18,7 +18,14 @@ from scorecard.commands.models import add as models_add
 from scorecard.commands.models import list_models as models_list
 from scorecard.commands.policy import require_signed as policy_require_signed
 from scorecard.commands.policy import show as policy_show
-from scorecard.commands.reviews import decide, judge, judge_post_equals_pre, load_signer, mitigate
+from scorecard.commands.reviews import (
+    attest,
+    decide,
+    judge,
+    judge_post_equals_pre,
+    load_signer,
+    mitigate,
+)
 from scorecard.commands.roster import add as roster_add
 from scorecard.commands.roster import listing as roster_list
 from scorecard.commands.roster import revoke as roster_revoke
@@ -27,6 +34,7 @@ from scorecard.commands.scoring import score_files
 
 __all__ = [
     "DEMO_MODEL",
+    "attest",
     "audit_log",
     "audit_verify",
     "decide",
