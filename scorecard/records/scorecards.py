@@ -223,9 +223,7 @@ def series(session: Session, model: Model) -> list[str]:
 
 def series_of(session: Session, row: ScorecardRow) -> str:
     """The framework id of a scorecard's series."""
-    snap = session.get(FrameworkSnapshot, row.snapshot_id)
-    assert snap is not None  # a foreign key
-    return snap.framework_id
+    return snapshot_of(session, row).framework_id
 
 
 def _series_id(session: Session, model: Model, framework_id: str | None) -> str | None:
@@ -282,8 +280,7 @@ def _score_hint(session: Session, model: Model, framework_id: str) -> str:
 def require_current(session: Session, model: Model, row: ScorecardRow) -> FrameworkSnapshot:
     """Refuse a scorecard computed before the evidence or judgments stored since; returns its
     framework snapshot."""
-    snap = session.get(FrameworkSnapshot, row.snapshot_id)
-    assert snap is not None  # a foreign key
+    snap = snapshot_of(session, row)
     now_inputs = current_inputs(session, model, snap.framework_id)
     if hash_inputs(snap.content_hash, row.policy, now_inputs) != row.inputs_hash:
         then = inputs_at(session, model, row, snap)
@@ -322,9 +319,7 @@ def inputs_at(
     when they cannot be: the records in the audit chain before the scorecard's own event (less
     what was withdrawn or corrected by then), checked against its inputs hash, so what comes
     back is exactly what it was computed from."""
-    if snap is None:
-        snap = session.get(FrameworkSnapshot, row.snapshot_id)
-        assert snap is not None  # a foreign key
+    snap = snap or snapshot_of(session, row)
     event = session.scalar(
         select(AuditEvent.id).where(
             AuditEvent.entity == "scorecard",

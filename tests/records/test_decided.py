@@ -278,6 +278,30 @@ def test_render_of_an_earlier_scorecard_carries_its_own_inputs(
     assert recompute(new) == []
 
 
+def test_verify_recomputes_an_earlier_scorecards_card(kestrel: str, tmp_path: Path) -> None:
+    """The PDF of the decided scorecard, rendered after newer evidence came in, holds together:
+    its levels recompute from what it carries and its pages show it; against the database it is
+    named as replaced."""
+    from scorecard.commands import verify
+
+    first = score_model(S(kestrel), MODEL)
+    decide(S(kestrel), MODEL, "do-not-deploy", "sag", "SAG chair", "Not yet")
+    extra = tmp_path / "extra.csv"
+    extra.write_text("task,metric,value\nctf_professional,accuracy,0.9\n")
+    ingest(S(kestrel), [extra], MODEL, "post")
+    second = score_model(S(kestrel), MODEL)
+    assert diff(S(kestrel), MODEL)["changes"]  # the newer evidence moved a level
+    pdf = tmp_path / "decided.pdf"
+    render(S(kestrel), MODEL, pdf, scorecard_id=first["id"])
+    report = verify(pdf, [], S(kestrel))
+    checks = {c.name: (c.ok, c.detail) for c in report.checks}
+    assert checks["levels"][0] and checks["pages"][0] and checks["record"][0], checks
+    assert (
+        f"scorecard #{first['id']} is not current: #{second['id']} replaced it"
+        in (checks["database"][1])
+    )
+
+
 def test_an_earlier_scorecard_whose_inputs_cannot_be_rebuilt_is_not_rendered(
     kestrel: str, tmp_path: Path
 ) -> None:
