@@ -74,7 +74,9 @@ def test_a_typo_in_the_published_numbers_is_refused_at_the_door(
     typo = tmp_path / "o1.csv"
     # 46 typed for the CTF high-school solve rate of 0.46.
     typo.write_text(
-        (FIXTURES / "o1.csv").read_text().replace("pre,ctf_high_school,accuracy,0.46,", "pre,ctf_high_school,accuracy,46,", 1)
+        (FIXTURES / "o1.csv")
+        .read_text()
+        .replace("pre,ctf_high_school,accuracy,0.46,", "pre,ctf_high_school,accuracy,46,", 1)
     )
     result = runner.invoke(app, ["ingest", str(typo), "--model", "o1", "--database", db])
     assert result.exit_code == 1

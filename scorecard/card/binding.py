@@ -2,7 +2,7 @@
 
 - the stored scorecard's hash is recomputed from its row and equals the card's, and the stored
   result is the one the card states;
-- the card's scorecard is the model's current one (or the check says which replaced it);
+- the card's scorecard is the current one of its series (or the check says which replaced it);
 - every decision the card shows is stored as shown, and none of them was reversed since;
 - the evidence and judgments the card counts are the ones in force in the database, and the
   ones it marks withdrawn are withdrawn there (so a card cannot bring withdrawn evidence back);
@@ -75,7 +75,7 @@ def _scorecard(
         problems.append(f"scorecard #{row.id}: the card's hash differs from the database's")
     if row.result_json != canonical(card["scorecard"]["result"]):
         problems.append(f"scorecard #{row.id}: the card states another result than the database")
-    latest = scorecards.latest(session, model)
+    latest = scorecards.latest(session, model, scorecards.series_of(session, row))
     if latest is not None and latest.id != row.id:
         problems.append(
             f"scorecard #{row.id} is not current: #{latest.id} replaced it "

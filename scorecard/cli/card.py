@@ -9,6 +9,7 @@ import typer
 
 from scorecard.cli.options import Database, Json, ModelRef, PassphraseFile, settings
 from scorecard.cli.output import Column, console, echo_json, say, table
+from scorecard.cli.scorecards import ScorecardId, Series
 from scorecard.errors import EXIT_FAILED, UsageError
 from scorecard.render.interface import FORMAT_NAMES
 
@@ -72,11 +73,15 @@ def render(
         str | None, typer.Option(metavar="NAME", help="The signer's name, with --key.")
     ] = None,
     passphrase_file: PassphraseFile = None,
+    scorecard_id: ScorecardId = None,
+    framework: Series = None,
     database: Database = None,
 ) -> None:
     """Render the model's latest scorecard as a system card (PDF/A-3b, HTML or Markdown).
 
-    With --key and --cert the PDF is signed right after rendering.
+    With --scorecard, an earlier one (e.g. the one decided): the card carries the evidence and
+    judgments it was computed from and says it is not the latest. With --key and --cert the
+    PDF is signed right after rendering.
     """
     from scorecard.commands import card as commands
 
@@ -95,7 +100,7 @@ def render(
         )
     if not signing and (role is not None or name is not None):
         raise UsageError("--role and --name apply only when signing (with --key and --cert)")
-    chosen = settings(database)
+    chosen = settings(database, framework)
     passphrase = None
     if signing:
         from scorecard.cli.passphrase import read_passphrase
@@ -104,7 +109,7 @@ def render(
         if not signatories:
             signatories = [(role or "", name or "")]
     with console(stderr=True).status("rendering the system card"):
-        card = commands.render(chosen, model, output, fmt, signatories)
+        card = commands.render(chosen, model, output, fmt, signatories, scorecard_id=scorecard_id)
     if signing:
         assert key is not None
         assert cert is not None
@@ -122,7 +127,11 @@ def render(
             name=name,
         )
         say(f"signed as {role} ({name}), field {record.field_name}")
-    say(f"wrote {output} ({fmt}) for {card['model']['ref']}, scorecard #{card['scorecard']['id']}")
+    latest = "" if card["is_latest"] else f" (not the latest: #{card['latest_id']} is)"
+    say(
+        f"wrote {output} ({fmt}) for {card['model']['ref']}, scorecard "
+        f"#{card['scorecard']['id']}{latest}"
+    )
 
 
 @keys_app.command("new")

@@ -1,4 +1,4 @@
-"""``scorecard judge``, ``mitigate`` and ``decide``: what people add to the record."""
+"""``scorecard judge``, ``mitigate``, ``decide`` and ``attest``: what people add to the record."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from scorecard.cli.options import (
     settings,
 )
 from scorecard.cli.output import say
-from scorecard.core.process import DECISIONS, ROLE_DUTIES, ROLES
+from scorecard.cli.scorecards import Series
+from scorecard.core.process import ATTESTATION_GATES, DECISIONS, ROLE_DUTIES, ROLES
 from scorecard.core.vocabulary import JUDGMENT_KINDS
 from scorecard.errors import UsageError
 
@@ -87,6 +88,7 @@ def register(root: typer.Typer) -> None:
     root.command("judge")(judge)
     root.command("mitigate")(mitigate)
     root.command("decide")(decide)
+    root.command("attest")(attest)
 
 
 def judge(
@@ -272,23 +274,80 @@ def decide(
     ],
     rationale: Rationale,
     by: By = None,
+    scorecard_id: Annotated[
+        int | None,
+        typer.Option(
+            "--scorecard",
+            metavar="ID",
+            help="Decide on this scorecard: refused unless it is the latest of its series and "
+            "up to date.",
+            show_default=False,
+        ),
+    ] = None,
     key: Key = None,
     cert: Cert = None,
     passphrase_file: PassphraseFile = None,
+    framework: Series = None,
     database: Database = None,
 ) -> None:
     """Record a decision on the latest scorecard; the framework's gates are enforced.
 
-    With --key and --cert the decision is signed in its role; the policy may require it, and
-    the roster says whose certificate may sign for the role."""
+    Deploying needs a security attestation (`scorecard attest`) when the scorecard requires
+    hardened security. Leadership may decide against the SAG's recommendation: it is recorded
+    and shown as an overrule. With --key and --cert the decision is signed in its role; the
+    policy may require it, and the roster says whose certificate may sign for the role."""
     from scorecard.commands import reviews
 
     signer = _signer(key, cert, passphrase_file)
-    row = reviews.decide(
-        settings(database), model, decision, role, _who(by, signer), rationale, signer=signer
+    row, flags = reviews.decide_flagged(
+        settings(database, framework),
+        model,
+        decision,
+        role,
+        _who(by, signer),
+        rationale,
+        signer=signer,
+        scorecard_id=scorecard_id,
     )
     reverses = f", reversing decision #{row.reverses_id}" if row.reverses_id else ""
     say(
         f"recorded {role} decision #{row.id}: {decision} on scorecard #{row.scorecard_id}"
         f"{reverses}{_signed(signer)}"
     )
+    for flag in flags:
+        say(f"flag ({flag.kind.replace('_', ' ')}): {flag.message}")
+
+
+def attest(
+    model: ModelRef,
+    gate: Annotated[
+        str,
+        typer.Option(
+            metavar="GATE",
+            help="What is attested: "
+            + "; ".join(f"{g} ({what})" for g, what in ATTESTATION_GATES.items())
+            + ".",
+        ),
+    ],
+    rationale: Rationale,
+    by: By = None,
+    key: Key = None,
+    cert: Cert = None,
+    passphrase_file: PassphraseFile = None,
+    framework: Series = None,
+    database: Database = None,
+) -> None:
+    """Record that a framework requirement is met, with who and why (e.g. hardened security,
+    which deploying needs when the scorecard requires it).
+
+    With --key and --cert the attestation is signed (role safety); the policy may require it."""
+    from scorecard.commands import reviews
+
+    if gate not in ATTESTATION_GATES:  # before a passphrase prompt
+        raise UsageError(f"unknown gate {gate!r} (expected {', '.join(ATTESTATION_GATES)})")
+    signer = _signer(key, cert, passphrase_file)
+    row = reviews.attest(
+        settings(database, framework), model, gate, _who(by, signer), rationale, signer=signer
+    )
+    on = f" on scorecard #{row.scorecard_id}" if row.scorecard_id else ""
+    say(f"recorded {gate} attestation #{row.id} for {model}{on}{_signed(signer)}")

@@ -220,12 +220,19 @@ def _score_stored(
         echo_json(data)
         return result.eligibility
     from scorecard.cli.display import print_scorecard
-    from scorecard.cli.output import console
+    from scorecard.cli.output import console, warn
     from scorecard.cli.safetext import SafeText as Text
 
+    for note in data["notes"]:
+        warn(f"note: {note}")
     out = console()
-    out.print(Text(f"{data['model']} — scorecard #{data['id']} stored", style="bold"))
-    print_scorecard(out, result, packs.selected(chosen))
+    what = (
+        f"scorecard #{data['id']} stored"
+        if data["stored"]
+        else f"unchanged since scorecard #{data['id']}: nothing stored"
+    )
+    out.print(Text(f"{data['model']} — {what}", style="bold"))
+    print_scorecard(out, result, packs.selected(chosen, data["framework"]["id"]))
     out.print(Text(f"framework snapshot sha256 {data['framework_snapshot']}", style="dim"))
     out.print(Text(f"hash {data['hash']}", style="dim"))
     return result.eligibility

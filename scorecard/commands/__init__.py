@@ -20,6 +20,7 @@ from scorecard.commands.models import list_models as models_list
 from scorecard.commands.policy import require_signed as policy_require_signed
 from scorecard.commands.policy import show as policy_show
 from scorecard.commands.reviews import (
+    attest,
     decide,
     judge,
     judge_file,
@@ -35,6 +36,7 @@ from scorecard.commands.scoring import score_files
 
 __all__ = [
     "DEMO_MODEL",
+    "attest",
     "audit_log",
     "audit_verify",
     "decide",

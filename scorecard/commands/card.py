@@ -23,20 +23,27 @@ def render(
     out: Path,
     fmt: str = "pdf",
     signatories: Sequence[tuple[str, str]] = (),
+    *,
+    scorecard_id: int | None = None,
 ) -> dict[str, Any]:
-    """Render the latest (up-to-date) scorecard as a system card; returns the card data.
+    """Render a scorecard as a system card; returns the card data.
 
+    The scorecard is ``scorecard_id``, else the latest (up-to-date) one of the series: the
+    model's first framework, unless the settings name one explicitly. An earlier scorecard's
+    card carries the evidence and judgments it was computed from and says it is not the latest.
     ``signatories`` (role, name) are listed in the card's signature block: the signatures come
     after rendering, so their times are in the signatures themselves.
     """
     from scorecard.card import data
+    from scorecard.commands.scorecards import series
     from scorecard.records import models
     from scorecard.records.session import reading
     from scorecard.render.interface import get_format
 
     writer = get_format(fmt)  # an unknown format fails before the database is read
     with reading(settings.database_url) as session:
-        card = data.build(session, models.resolve(session, model_ref))
+        model = models.resolve(session, model_ref)
+        card = data.build(session, model, scorecard_id, series(settings))
     card["signatures"] = [
         {"role": role, "name": name, "when": "see the digital signature"}
         for role, name in signatories

@@ -79,6 +79,15 @@ def demo(out_dir: Path, step: Callable[[str], None] | None = None) -> DemoOutcom
     say("recorded mitigation for cybersecurity")
     scored = scorecards.score_model(settings, DEMO_MODEL, by=EVALUATOR)
     say(f"scored: scorecard #{scored['id']}")
+    reviews.attest(
+        settings,
+        DEMO_MODEL,
+        "security",
+        "Priya Natarajan (CISO)",
+        "Weights held in the hardened enclave: two-person access, egress monitoring, and a "
+        "red-team review of the serving stack.",
+    )
+    say("attested: hardened security")
     reviews.decide(
         settings,
         DEMO_MODEL,

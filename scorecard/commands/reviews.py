@@ -1,4 +1,4 @@
-"""``scorecard judge``, ``mitigate`` and ``decide``: what people add to the record.
+"""``scorecard judge``, ``mitigate``, ``decide`` and ``attest``: what people add to the record.
 
 Each takes an optional ``signer`` (:func:`load_signer`): the record is then signed in the same
 transaction, and the policy and the roster decide whether it must be and who may sign it
@@ -17,7 +17,8 @@ from scorecard.errors import UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
-    from scorecard.db.schema import Decision, JudgmentRow, Mitigation
+    from scorecard.core.process import Flag
+    from scorecard.db.schema import Attestation, Decision, JudgmentRow, Mitigation
     from scorecard.sign.keys import Identity
 
 
@@ -155,8 +156,42 @@ def decide(
     rationale: str,
     *,
     signer: Identity | None = None,
+    scorecard_id: int | None = None,
 ) -> Decision:
-    """Record a decision on the latest scorecard; the gates and the order of roles apply."""
+    """Record a decision on the latest scorecard of a series; the gates and the order of roles
+    apply (see :func:`decide_flagged`)."""
+    row, _ = decide_flagged(
+        settings,
+        model_ref,
+        decision,
+        role,
+        by,
+        rationale,
+        signer=signer,
+        scorecard_id=scorecard_id,
+    )
+    return row
+
+
+def decide_flagged(
+    settings: Settings,
+    model_ref: str,
+    decision: str,
+    role: str,
+    by: str | None,
+    rationale: str,
+    *,
+    signer: Identity | None = None,
+    scorecard_id: int | None = None,
+) -> tuple[Decision, list[Flag]]:
+    """Record a decision and return it with what it raises for a reviewer (an overrule of the
+    SAG, a disagreeing SAG recommendation, a board reversal).
+
+    The series is the model's first framework unless the settings name one explicitly;
+    ``scorecard_id`` pins the decision to that scorecard, which must be the series' latest and
+    up to date. Deploying needs a security attestation when the scorecard requires hardened
+    security."""
+    from scorecard.commands.scorecards import series
     from scorecard.records import decisions, models
     from scorecard.records.session import writing
 
@@ -171,5 +206,37 @@ def decide(
             name,
             rationale,
             actor_name(settings, name),
+            signer=signer,
+            scorecard_id=scorecard_id,
+            framework_id=series(settings),
+        )
+
+
+def attest(
+    settings: Settings,
+    model_ref: str,
+    gate: str,
+    by: str | None,
+    rationale: str,
+    *,
+    signer: Identity | None = None,
+) -> Attestation:
+    """Record that a framework requirement is met (``security``: hardened security), naming
+    the latest scorecard of the series; with ``signer`` signed in the safety role."""
+    from scorecard.commands.scorecards import series
+    from scorecard.records import attestations, models
+    from scorecard.records.session import writing
+
+    name = signer_name(by, signer)
+    with writing(settings.database_url) as session:
+        model = models.resolve(session, model_ref)
+        return attestations.attest(
+            session,
+            model,
+            gate,
+            name,
+            rationale,
+            actor_name(settings, name),
+            framework_id=series(settings),
             signer=signer,
         )

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from scorecard.core.process import SAFETY
 from scorecard.db.schema import (
+    Attestation,
     Base,
     Decision,
     JudgmentRow,
@@ -59,6 +60,7 @@ SIGNED: dict[str, type[Base]] = {
     "judgment": JudgmentRow,
     "mitigation": Mitigation,
     "decision": Decision,
+    "attestation": Attestation,
 }
 """The audit entities a person signs, and their tables."""
 

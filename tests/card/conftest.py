@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scorecard.commands import decide, render, score_model, sign
+from scorecard.commands import attest, decide, render, score_model, sign
 from scorecard.sign.keys import new_identity
 from tests.conftest import S
 
@@ -24,6 +24,7 @@ def identities(tmp_path: Path) -> dict[str, tuple[Path, Path]]:
 @pytest.fixture
 def card(kestrel: str, tmp_path: Path) -> tuple[str, Path]:
     score_model(S(kestrel), "Kestrel-2", by="tester")
+    attest(S(kestrel), "Kestrel-2", "security", "CISO", "weights in the enclave")
     decide(S(kestrel), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     out = tmp_path / "card.pdf"
     render(S(kestrel), "Kestrel-2", out)

@@ -263,6 +263,21 @@ def test_decisions_follow_the_gates_and_the_roles(runner: CliRunner, kestrel: st
     leadership_first = decide("deploy", "leadership")
     assert leadership_first.exit_code == 3 and "no SAG recommendation" in leadership_first.stderr
     assert "has none yet" in decide("do-not-deploy", "board").stderr
+    unattested = decide("deploy", "sag")  # pre-mitigation cybersecurity is high
+    assert unattested.exit_code == 3 and "needs hardened security" in unattested.stderr
+    attested = run(
+        runner,
+        kestrel,
+        "attest",
+        "Kestrel-2",
+        "--gate",
+        "security",
+        "--by",
+        "CISO",
+        "--rationale",
+        "Weights in the enclave",
+    )
+    assert attested.exit_code == 0, attested.output
     assert decide("deploy", "sag").exit_code == 0
     assert decide("deploy", "leadership").exit_code == 0
     board = decide("do-not-deploy", "board")

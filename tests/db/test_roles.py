@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from scorecard.cli import app
 from scorecard.commands import (
+    attest,
     audit_verify,
     decide,
     history,
@@ -57,7 +58,7 @@ POST = example_dir() / "evidence-post.csv"
 TABLES = [*sorted(t.name for t in Base.metadata.sorted_tables), "alembic_version"]
 # Tables _populate does not fill yet: their rows are refused all the same, by privilege; the
 # triggers are checked on the filled ones.
-UNFILLED: frozenset[str] = frozenset({"attestations"})
+UNFILLED: frozenset[str] = frozenset()
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 MODEL = "Kestrel-2"
 
@@ -195,14 +196,16 @@ def _sag_chair() -> tuple[Identity, bytes]:
 
 
 def _populate(url: str) -> None:
-    """One model with evidence (one row withdrawn), a judgment, a mitigation, a scorecard, the
-    SAG chair on the roster, a policy requiring signed SAG records, and a signed SAG decision."""
+    """One model with evidence (one row withdrawn), a judgment, a mitigation, a scorecard, a
+    security attestation, the SAG chair on the roster, a policy requiring signed SAG records,
+    and a signed SAG decision."""
     models_add(S(url), MODEL, "", "example", by="tester")
     ingest(S(url), [PRE], MODEL, "pre", by="tester")
     withdraw(S(url), MODEL, row=18, by="Eval lead", reason="run on the wrong checkpoint")
     judge(S(url), MODEL, _judgment("persuasion", "pre", "medium"))
     mitigate(S(url), MODEL, "cybersecurity", "Safety systems", "Refusal training")
     score_model(S(url), MODEL, by="Eval lead")
+    attest(S(url), MODEL, "security", "CISO", "Weights held in the enclave")
     signer, pem = _sag_chair()
     with tempfile.TemporaryDirectory() as folder:
         cert = Path(folder) / "sag.pem"
@@ -321,11 +324,12 @@ def test_commands_as_each_role(pg: Setup, tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match=_denied("decisions")):
         decide(S(evaluator), MODEL, "do-not-deploy", "sag", "SAG chair", "Not yet")
 
-    # Safety judges, mitigates and rescores (a new framework's snapshot too); it may not
-    # decide, add models or ingest.
+    # Safety judges, mitigates and rescores (a separate series under a new framework's
+    # snapshot too); it may not decide, add models or ingest.
     judge(S(safety), MODEL, _judgment("persuasion", "post", "high"))
     mitigate(S(safety), MODEL, "cybersecurity", "Safety systems", "Refusal training")
-    score_model(S(safety, framework_id="preparedness-v2"), MODEL, by="Safety lead")
+    v2 = S(safety, framework_id="preparedness-v2", framework_explicit=True)
+    score_model(v2, MODEL, by="Safety lead")
     second = score_model(S(safety), MODEL, by="Safety lead")
     assert second["overall"]["post"] == "high" and second["id"] > first["id"]
     with pytest.raises(DatabaseError, match=_denied("decisions")):
@@ -338,9 +342,12 @@ def test_commands_as_each_role(pg: Setup, tmp_path: Path) -> None:
     # Governance decides and records signatures; it may not score, judge or ingest.
     decide(S(governance), MODEL, "do-not-deploy", "sag", "SAG chair", "Not yet")
     decide(S(governance), MODEL, "do-not-deploy", "leadership", "CEO", "Agree with the SAG")
+    attest(S(governance), MODEL, "security", "CISO", "Weights held in the enclave")
     _record_document(governance)
+    # Rescoring with nothing new stores nothing, so needs no grant; a new scorecard does.
+    assert score_model(S(governance), MODEL, by="CEO")["stored"] is False
     with pytest.raises(DatabaseError, match=_denied("scorecards")):
-        score_model(S(governance), MODEL, by="CEO")
+        score_model(S(governance), MODEL, by="CEO", policy="upper-ci")
     with pytest.raises(DatabaseError, match=_denied("judgments")):
         judge(S(governance), MODEL, _judgment("cbrn", "pre", "high"))
     with pytest.raises(DatabaseError, match=_denied("withdrawals")):
@@ -351,7 +358,11 @@ def test_commands_as_each_role(pg: Setup, tmp_path: Path) -> None:
     # The reviewer reads everything and verifies the chain; it writes nothing.
     shown = show(S(reviewer), MODEL)
     assert shown["id"] == second["id"] and len(shown["decisions"]) == 2
-    assert len(history(S(reviewer), MODEL)) == 3
+    assert len(history(S(reviewer), MODEL)) == 2  # the first framework's series
+    assert (
+        len(history(S(reviewer, framework_id="preparedness-v2", framework_explicit=True), MODEL))
+        == 1
+    )
     assert models_list(S(reviewer))[0]["scorecards"] == 3
     report = audit_verify(S(reviewer))
     assert report.ok, report.problems
@@ -359,15 +370,15 @@ def test_commands_as_each_role(pg: Setup, tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match=_denied("models")):
         models_add(S(reviewer), "Aster", "", "", by="Reviewer")
     with pytest.raises(DatabaseError, match=_denied("scorecards")):
-        score_model(S(reviewer), MODEL, by="Reviewer")
+        score_model(S(reviewer), MODEL, by="Reviewer", policy="upper-ci")
     with pytest.raises(DatabaseError, match=_denied("decisions")):
         decide(S(reviewer), MODEL, "do-not-deploy", "board", "Board", "Agree")
     # Refused writes left nothing behind.
     after = audit_verify(S(reviewer))
     assert after.ok and after.events == events
     # 1 model + 2 sources + 2 snapshots + 3 scorecards + 1 judgment + 1 mitigation
-    # + 2 decisions + 1 document
-    assert events == 13
+    # + 2 decisions + 1 attestation + 1 document
+    assert events == 14
 
 
 @pytest.mark.parametrize("suffix", list(INSERTS))

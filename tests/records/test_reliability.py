@@ -122,14 +122,28 @@ def start_steps(url: str, steps: list[list[str]]) -> subprocess.Popen[str]:
 
 def finish_steps(proc: subprocess.Popen[str]) -> list[tuple[int, str]]:
     """Each command's exit code and stderr."""
+    return [(code, err) for code, err, _ in finish_steps_with_output(proc)]
+
+
+def finish_steps_with_output(proc: subprocess.Popen[str]) -> list[tuple[int, str, str]]:
+    """Each command's exit code, stderr and stdout."""
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     # (split on "\n" only: str.splitlines() also splits at the separator)
-    codes = [int(line.split()[1]) for line in out.split("\n") if line.startswith("\x1eEXIT ")]
+    codes: list[int] = []
+    outputs: list[str] = []
+    lines: list[str] = []
+    for line in out.split("\n"):
+        if line.startswith("\x1eEXIT "):
+            codes.append(int(line.split()[1]))
+            outputs.append("\n".join(lines))
+            lines = []
+        else:
+            lines.append(line)
     errors = err.split("\x1e\n")
     assert errors[-1] == "", err  # nothing after the last command
-    assert len(codes) == len(errors) - 1, (out, err)
-    return list(zip(codes, errors[:-1], strict=True))
+    assert len(codes) == len(errors) - 1 == len(outputs), (out, err)
+    return list(zip(codes, errors[:-1], outputs, strict=True))
 
 
 def csv_batch(folder: Path, files: int, rows: int, seed: int, prefix: str = "f") -> Path:
@@ -563,24 +577,31 @@ def test_concurrent_processes_lose_nothing(db: str, tmp_path: Path) -> None:
         steps = [["ingest", str(batch), "-m", model, "-s", "pre", *by]]
         steps += [["score", model, "--json", *by]] * SCORES
         procs.append(start_steps(db, steps))
-    for (_, n), proc in zip(WORKERS, procs, strict=True):
-        results = finish_steps(proc)
+    stored: dict[str, set[int]] = {m: set() for m, _ in WORKERS}
+    for (model, n), proc in zip(WORKERS, procs, strict=True):
+        results = finish_steps_with_output(proc)
         assert len(results) == 1 + SCORES
-        for code, err in results:
+        for code, err, _ in results:
             assert "database is locked" not in err and "Traceback" not in err, (n, err)
             # (whitespace allowed: the transient progress bar leaves a newline on a pipe)
             assert (code, err.strip()) == (0, ""), (n, err)
+        scored = [json.loads(out) for _, _, out in results[1:]]
+        if model != "Alpha":  # alone on its model: one scorecard, then nothing new to store
+            assert [s["stored"] for s in scored] == [True] + [False] * (SCORES - 1), n
+            assert len({s["id"] for s in scored}) == 1, n
+        stored[model] |= {s["id"] for s in scored if s["stored"]}
 
     per_model = {m: sum(1 for model, _ in WORKERS if model == m) for m, _ in WORKERS}
     for model, workers in per_model.items():
         assert count(db, "evidence", model) == workers * WORKER_FILES * WORKER_ROWS
         assert count(db, "sources", model) == workers * WORKER_FILES
-        assert count(db, "scorecards", model) == workers * SCORES
+        assert count(db, "scorecards", model) == len(stored[model])
+        assert 1 <= len(stored[model]) <= workers * SCORES
     # One framework snapshot, however many processes raced to create it.
     assert count(db, "framework_snapshots") == 1
     report = audit_verify(S(db))
     assert report.ok, report.problems
-    sources, scorecards = len(WORKERS) * WORKER_FILES, len(WORKERS) * SCORES
+    sources, scorecards = len(WORKERS) * WORKER_FILES, sum(len(ids) for ids in stored.values())
     assert report.events == len(per_model) + sources + 1 + scorecards
     verified = run(db, "audit", "verify")
     assert verified.returncode == 0 and "audit chain intact" in verified.stdout

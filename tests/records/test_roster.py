@@ -14,6 +14,7 @@ from sqlalchemy import Connection, create_engine, func, insert, select, update
 from sqlalchemy.pool import NullPool
 
 from scorecard.commands import (
+    attest,
     audit_log,
     audit_verify,
     decide,
@@ -316,11 +317,15 @@ def test_signed_records_verify(scored: str, people: dict[str, Person]) -> None:
         "Agreed",
         signer=people["ceo"].identity,
     )
+    # Deploying needs hardened security attested (pre-mitigation cybersecurity is high); the
+    # policy requires safety records signed, and the attestation is one.
+    attestation = attest(S(scored), MODEL, "security", None, "Enclave in place", signer=safety)
+    assert attestation.by == "Safety Lead"
     board = decide(
         S(scored), MODEL, "deploy", "board", None, "Reverse", signer=people["board"].identity
     )  # RSA
     assert board.reverses_id is not None
-    assert counts(scored)["record_signatures"] == 5
+    assert counts(scored)["record_signatures"] == 6
     assert problems(scored) == []
     assert audit_verify(S(scored)).ok
     with reading(scored) as session:
@@ -332,7 +337,7 @@ def test_signed_records_verify(scored: str, people: dict[str, Person]) -> None:
         assert [s.role for s in decided] == ["sag", "leadership", "board"]
     # post = pre signs each judgment.
     rows = judge_post_equals_pre(S(scored), MODEL, None, "cautious", signer=safety)
-    assert counts(scored)["record_signatures"] == 5 + len(rows)
+    assert counts(scored)["record_signatures"] == 6 + len(rows)
     assert problems(scored) == []
 
 

@@ -11,6 +11,7 @@ import pytest
 from scorecard.card.attachment import extract as extract_attachment
 from scorecard.card.recompute import recompute
 from scorecard.commands import (
+    attest,
     decide,
     ingest,
     judge,
@@ -35,6 +36,7 @@ def pdftext(path: Path) -> str:
 @pytest.fixture
 def scored(kestrel: str) -> str:
     score_model(S(kestrel), "Kestrel-2", by="tester")
+    attest(S(kestrel), "Kestrel-2", "security", "CISO", "weights in the enclave")
     decide(S(kestrel), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     return kestrel
 

@@ -51,7 +51,16 @@ class Cards:
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory: pytest.TempPathFactory) -> Cards:
     """One rendered card, signed once then twice (module-wide: rendering is the slow part)."""
-    from scorecard.commands import decide, ingest, init, models_add, render, score_model, sign
+    from scorecard.commands import (
+        attest,
+        decide,
+        ingest,
+        init,
+        models_add,
+        render,
+        score_model,
+        sign,
+    )
     from scorecard.resources import example_dir
     from tests.conftest import S
 
@@ -62,6 +71,7 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> Cards:
     ingest(S(db), [example_dir() / "evidence-pre.csv"], "Kestrel-2", "pre", by="tester")
     ingest(S(db), [example_dir() / "evidence-post.csv"], "Kestrel-2", "post", by="tester")
     score_model(S(db), "Kestrel-2", by="tester")
+    attest(S(db), "Kestrel-2", "security", "CISO", "weights in the enclave")
     decide(S(db), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     pdf = folder / "card.pdf"
     render(S(db), "Kestrel-2", pdf)

@@ -41,7 +41,7 @@ Ids = dict[str, tuple[Path, Path]]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """One rendered card and its SQLite database, copied for each test."""
-    from scorecard.commands import decide, ingest, init, models_add, render, score_model
+    from scorecard.commands import attest, decide, ingest, init, models_add, render, score_model
     from scorecard.db.engine import dispose, resolve_url
     from scorecard.resources import example_dir
 
@@ -52,6 +52,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     ingest(S(url), [example_dir() / "evidence-pre.csv"], "Kestrel-2", "pre", by="tester")
     ingest(S(url), [example_dir() / "evidence-post.csv"], "Kestrel-2", "post", by="tester")
     score_model(S(url), "Kestrel-2", by="tester")
+    attest(S(url), "Kestrel-2", "security", "CISO", "weights in the enclave")
     decide(S(url), "Kestrel-2", "deploy", "sag", "SAG chair", "post is medium")
     render(S(url), "Kestrel-2", base / "card.pdf")
     dispose(resolve_url(url))
