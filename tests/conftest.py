@@ -82,18 +82,6 @@ def judged(
     )  # type: ignore[arg-type]
 
 
-def full_evidence(
-    stage: str, cyber: float = 0.0, bio: float = 0.0, cmv: float = 10.0, swe: float = 0.0
-) -> list[Evidence]:
-    """One reading per v1 category, so every category is assessed."""
-    return [
-        ev("ctf_professional", cyber, stage),
-        ev("biorisk_expert_comparison", bio, stage),
-        ev("changemyview", cmv, stage, metric="percentile"),
-        ev("swe_bench_verified", swe, stage),
-    ]
-
-
 # --- Databases: every test that touches one runs on SQLite and, when configured, PostgreSQL ---
 
 PG_URL = os.environ.get("SCORECARD_TEST_POSTGRES_URL")

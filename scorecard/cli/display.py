@@ -34,13 +34,15 @@ def _stage_cell(stage: StageResult, colors: dict[str, str]) -> Text:
     text = level_text(stage.level, colors, overridden=stage.overridden)
     if stage.basis == "judgment":
         text.append(" (judgment)", style="italic")
+    if stage.indicator_count:
+        text.append(f"\n{stage.coverage} indicators", style="dim")
     return text
 
 
 def brief_reason(stage: StageResult) -> str:
     """One short line saying what set the level (the full rationale is in --json)."""
     if stage.level is None:
-        return "no evidence, no judgment"
+        return stage.coverage_shortfall or "no evidence, no judgment"
     if stage.overridden and stage.override is not None:
         return f"override by {stage.override.by} (computed {stage.computed_level})"
     if stage.basis == "judgment":

@@ -159,7 +159,9 @@ def evidence(
                 f"{r['value']:.4g}",
                 f"{r['stderr']:.3g}" if r["stderr"] is not None else "",
                 f"{r['source']} ({r['format']}, {r['sha256'][:8]})"
-                + ("" if r["complete"] else " incomplete run"),
+                + ("" if r["complete"] else " incomplete run")
+                + (f" model {r['accepted_model']} accepted" if r.get("accepted_model") else "")
+                + (f"\ncited: {r['citation']}" if r.get("citation") else ""),
                 _feeds(r),
             )
             for r in data["evidence"]

@@ -17,9 +17,21 @@ from scorecard.errors import UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from scorecard.core.framework import Framework
     from scorecard.core.process import Flag
-    from scorecard.db.schema import Attestation, Decision, JudgmentRow, Mitigation
+    from scorecard.db.schema import Attestation, Decision, JudgmentRow, Mitigation, Model
     from scorecard.sign.keys import Identity
+
+
+def framework_for(session: Session, model: Model, settings: Settings) -> Framework:
+    """The framework a judgment or mitigation of ``model`` is recorded under: the one the model
+    was first scored under, unless the settings name another explicitly (as ``score`` does)."""
+    from scorecard.commands.scorecards import scoring_framework
+
+    framework_id, _ = scoring_framework(session, model, settings)
+    return packs.selected(settings.using(framework_id=framework_id))
 
 
 def load_signer(key: Path, cert: Path, passphrase: bytes | None) -> Identity:
@@ -52,9 +64,9 @@ def judge(
     from scorecard.records import judgments, models
     from scorecard.records.session import writing
 
-    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
+        framework = framework_for(session, model, settings)
         return judgments.judge(
             session,
             model,
@@ -79,9 +91,9 @@ def judge_post_equals_pre(
     from scorecard.records.session import writing
 
     name = signer_name(by, signer)
-    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
+        framework = framework_for(session, model, settings)
         result = scorecards.result_of(scorecards.require_latest(session, model))
         return judgments.judge_all(
             session,
@@ -111,10 +123,10 @@ def judge_file(
     from scorecard.records.session import writing
 
     items = read_judgments(path)
-    framework = packs.selected(settings)
     actor = actor_name(settings, signer_name(by, signer) or None)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
+        framework = framework_for(session, model, settings)
         return judgments.judge_all(session, model, framework, items, actor, signer=signer)
 
 
@@ -132,9 +144,9 @@ def mitigate(
     from scorecard.records.session import writing
 
     name = signer_name(by, signer)
-    framework = packs.selected(settings)
     with writing(settings.database_url) as session:
         model = models.resolve(session, model_ref)
+        framework = framework_for(session, model, settings)
         return mitigations.add(
             session,
             model,

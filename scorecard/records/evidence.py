@@ -213,6 +213,8 @@ def listing(
                 "sha256": source.sha256,
                 "source_id": source.id,
                 "log_model": source.log_model,
+                "accepted_model": source.accepted_model,
+                "citation": row.citation,
                 "complete": metadata.get("complete", True),
                 "indicators": [f"{c}/{i}" for c, i in used_by],
                 "withdrawn": withdrawals.shown(withdrawal),

@@ -21,7 +21,7 @@ from scorecard.core.evidence import Evidence, Judgment
 from scorecard.core.framework import Framework
 from scorecard.core.process import SAFETY
 from scorecard.core.result import ScorecardResult
-from scorecard.core.scoring import check_judgments, score
+from scorecard.core.scoring import check_judgments, lowering_refusal, score
 from scorecard.db.schema import JudgmentRow, Model
 from scorecard.errors import NotFound, Refused
 from scorecard.records import evidence, signatures, withdrawals, write
@@ -126,30 +126,15 @@ def _in_order(
 def lowering_without_override(
     framework: Framework, result: ScorecardResult, judgment: Judgment
 ) -> str | None:
-    """Why a level judgment that is not an override cannot be recorded: it is below the level
-    computed for its target (its indicator, else its category) at its stage; None if it can.
-
-    The computed level is what scoring compares a judgment with (``core.scoring``): such a
-    judgment would be ignored, so it is refused when made rather than warned about later."""
-    if judgment.kind != "level" or judgment.override:
-        return None
-    category = next((c for c in result.categories if c.id == judgment.category), None)
-    if category is None or judgment.stage not in category.stages:
-        return None  # check_judgments refuses these first
-    stage = category.stages[judgment.stage]
-    computed = stage.computed_level
-    target = category.id
-    if judgment.indicator is not None:
-        indicator = next((i for i in stage.indicators if i.id == judgment.indicator), None)
-        computed = indicator.computed_level if indicator is not None else None
-        target = f"{category.id}/{judgment.indicator}"
-    if computed is None or framework.scale.rank(judgment.level) >= framework.scale.rank(computed):
+    """Why a level judgment that is not an override cannot be recorded (the core's rule,
+    ``core.scoring.lowering_refusal``), naming its line in a judgments file and the option
+    that records an override; None if it can be recorded."""
+    refusal = lowering_refusal(framework, result, judgment)
+    if refusal is None:
         return None
     where = f"{judgment.source}: " if judgment.source else ""
-    return (
-        f"refused: {where}{judgment.level} is below the level {computed} computed for {target} "
-        f"({judgment.stage}); to lower it, record an override (--override) with its rationale"
-    )
+    reason = refusal.removeprefix("refused: ").replace("an override", "an override (--override)")
+    return f"refused: {where}{reason}"
 
 
 def _record(

@@ -80,6 +80,8 @@ def view(card: dict[str, Any]) -> dict[str, Any]:
                 "brief": {s: _brief(category_result["stages"][s]) for s in stages},
                 "chart": category_chart(category_result, measured, stages, colors),
                 "indicator_rows": _indicator_rows(category_result, stages),
+                "coverage": {s: _coverage(category_result["stages"][s]) for s in stages},
+                "not_evaluated": _not_evaluated(pack, category_result, stages),
                 "judgments": [
                     {
                         **j,
@@ -127,6 +129,14 @@ def view(card: dict[str, Any]) -> dict[str, Any]:
         "withdrawn": _withdrawn(card),
         "audit_head": card["audit_head"],
         "badge": badge,
+        "standing": _standing(card),
+        "flags": card.get("flags", []),
+        "attestations": card.get("attestations", []),
+        "cited": [
+            {**e, "value_text": f"{e['value']:.4g}"}
+            for e in card["evidence"]
+            if e.get("citation") and not e.get("withdrawn")
+        ],
     }
 
 
@@ -175,9 +185,45 @@ def _css() -> str:
     return (data_dir("templates") / "card.css").read_text()
 
 
+def _coverage(stage: dict[str, Any]) -> str:
+    """ "k of n": how many of the category's indicators were evaluated at the stage."""
+    count = stage.get("indicator_count")
+    if count is None:  # a card from before coverage was recorded
+        return ""
+    return f"{stage.get('evaluated', 0)} of {count}"
+
+
+def _not_evaluated(pack: Any, category: dict[str, Any], stages: list[str]) -> list[str]:
+    """The indicators not evaluated at some stage, by name, with the stages they lack."""
+    missing: dict[str, list[str]] = {}
+    for stage in stages:
+        for indicator_id in category["stages"][stage].get("not_evaluated", []):
+            missing.setdefault(indicator_id, []).append(stage)
+    names = {i.id: i.name for i in pack.indicators}
+    return [
+        f"{names.get(i, i)}" + ("" if len(found) == len(stages) else f" ({', '.join(found)})")
+        for i, found in missing.items()
+    ]
+
+
+def _standing(card: dict[str, Any]) -> dict[str, Any]:
+    """Whether the card shows its series' latest scorecard, and the one decided on."""
+    this = card["scorecard"]["id"]
+    decided = card.get("decided_scorecard")
+    return {
+        "is_latest": card.get("is_latest", True),
+        "latest_id": card.get("latest_id", this),
+        "decided": decided if decided not in (None, this) else None,
+        "changes": [
+            f"{c['what']}: {c['before']} → {c['after']}" + (f" ({c['why']})" if c["why"] else "")
+            for c in card.get("changes_since_decided", [])
+        ],
+    }
+
+
 def _brief(stage: dict[str, Any]) -> str:
     if stage["level"] is None or stage["level"] == "not_assessed":
-        return "no evidence, no judgment"
+        return stage.get("coverage_shortfall") or "no evidence, no judgment"
     if stage.get("overridden") and stage.get("override"):
         return f"override by {stage['override']['by']} (computed {stage['computed_level']})"
     if stage["basis"] == "judgment":

@@ -340,6 +340,7 @@ def test_v2_deploys_at_high_only_with_safeguards(
     path.write_text(
         "task,metric,value\nlab_bench_protocolqa,accuracy,0.83\n"
         "ctf_professional,accuracy,0.2\nmle_bench,accuracy,0.1\n"
+        "tacit_knowledge,accuracy,0.3\nre_interview_coding,accuracy,0.3\n"
     )
     run(runner, db, "ingest", str(path), "-m", "Aster", "-s", "pre")
     v2 = ("--framework", "preparedness-v2")

@@ -460,7 +460,8 @@ def test_the_card_lists_attestations(kestrel: str, tmp_path: Path) -> None:
 
 def test_hardening_reason_names_every_category_at_the_level(v1: Any) -> None:
     from scorecard.core.scoring import ScoringOptions, score
-    from tests.conftest import full_evidence, judged
+    from tests.conftest import judged
+    from tests.core.inputs import full_evidence
 
     evidence = [*full_evidence("pre", cyber=0.7), *full_evidence("post")]
     levels = [judged("cbrn", "high"), judged("persuasion", "critical")]
