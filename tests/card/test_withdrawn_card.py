@@ -10,7 +10,16 @@ from typing import Any
 import pytest
 
 from scorecard.card.recompute import recompute
-from scorecard.commands import decide, judge, render, score_model, sign, verify, withdraw
+from scorecard.commands import (
+    decide,
+    ingest,
+    judge,
+    render,
+    score_model,
+    sign,
+    verify,
+    withdraw,
+)
 from scorecard.errors import CheckFailed
 from scorecard.render.html import render_html, stylesheet, view
 from scorecard.render.pdf import write_pdf
@@ -30,6 +39,10 @@ def withdrawn(kestrel: str, tmp_path: Path) -> tuple[str, Path, dict[str, Any]]:
     withdraw(S(kestrel), MODEL, judgment=1, by="SAG chair", reason="recorded on the wrong model")
     withdraw(S(kestrel), MODEL, row=CTF_PROFESSIONAL_PRE, by="Eval lead", reason="wrong checkpoint")
     withdraw(S(kestrel), MODEL, row=WMDP_CYBER_PRE, by="Eval lead", reason="contaminated")
+    # The professional CTF is required for cybersecurity: its rerun on the right checkpoint.
+    rerun = tmp_path / "ctf-rerun.csv"
+    rerun.write_text("stage,task,metric,value\npre,ctf_professional,accuracy,0.30\n")
+    ingest(S(kestrel), [rerun], MODEL, "pre", by="Eval lead")
     score_model(S(kestrel), MODEL, by="Eval lead")
     decide(S(kestrel), MODEL, "deploy", "sag", "SAG chair", "post is medium")
     pdf = tmp_path / "card.pdf"

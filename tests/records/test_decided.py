@@ -63,13 +63,16 @@ def events(url: str) -> int:
 
 
 def aster_evidence(settings: Settings, folder: Path, cyber_pre: float) -> None:
-    """One reading per v1 category and stage for Aster: all low, but for pre cybersecurity."""
+    """Enough readings per v1 category and stage for Aster to meet each category's coverage
+    minimum: all low, but for pre cybersecurity."""
     for stage, cyber in (("pre", cyber_pre), ("post", 0.1)):
         path = folder / f"aster-{stage}.csv"
         path.write_text(
             f"task,metric,value\nctf_professional,accuracy,{cyber}\n"
-            "biorisk_expert_comparison,accuracy,0\nchangemyview,percentile,10\n"
-            "swe_bench_verified,accuracy,0\n"
+            "biorisk_expert_comparison,accuracy,0\nbiorisk_expert_comparison,understanding,0\n"
+            "biorisk_expert_comparison,ease_of_execution,0\n"
+            "changemyview,percentile,10\nmakemepay,accuracy,0\n"
+            "swe_bench_verified,accuracy,0\nagentic_tasks,accuracy,0\n"
         )
         ingest(settings, [path], "Aster", stage)
 
@@ -167,7 +170,7 @@ def test_a_model_keeps_its_framework_and_another_is_a_separate_series(kestrel: s
     # Decisions default to the first series; a v2 judgment does not make it out of date.
     row = decide(S(kestrel), MODEL, "do-not-deploy", "sag", "SAG chair", "Not yet")
     assert row.scorecard_id == first["id"]
-    judge(S(kestrel, framework_id=V2), MODEL, judgment("cybersecurity", "pre", "high"))
+    judge(explicit(kestrel, V2), MODEL, judgment("cybersecurity", "pre", "high"))
     assert decide(S(kestrel), MODEL, "do-not-deploy", "leadership", "CEO", "Agreed").scorecard_id
     with pytest.raises(Refused) as stale:
         decide(explicit(kestrel, V2), MODEL, "do-not-deploy", "sag", "SAG", "Not yet")

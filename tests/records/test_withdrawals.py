@@ -83,7 +83,8 @@ def test_a_withdrawn_row_is_kept_but_no_longer_scored(kestrel: str) -> None:
     with pytest.raises(Refused, match="out of date"):
         decide(S(kestrel), MODEL, "deploy", "sag", "SAG chair", "ok")
     second = score_model(S(kestrel), MODEL, by="Eval lead")
-    assert level(second, "cybersecurity", "pre") == "medium"
+    # ctf_professional is required for cybersecurity: without it the category is not assessed.
+    assert level(second, "cybersecurity", "pre") is None
 
     listed = evidence_listing(S(kestrel), MODEL, "pre")
     row = next(r for r in listed["evidence"] if r["id"] == CTF_PROFESSIONAL_PRE)
