@@ -108,7 +108,7 @@ def ingest(
             model,
             stage,
             by,
-            on_file=lambda _path: progress.advance(task),
+            on_file=(lambda _path: progress.advance(task)) if show_progress else None,
             fmt=fmt,  # type: ignore[arg-type]  # checked against FORMATS above
             allow_incomplete=allow_incomplete,
             accept_models=accept_models or (),

@@ -28,6 +28,7 @@ from scorecard.records.serialize import normal, now
 
 MIXED = "mixed"
 """The stage of a source whose rows span stages."""
+_METADATA = json.JSONEncoder(sort_keys=True)  # json.dumps(..., sort_keys=True), made once
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
             "eval_run_id": plan.file.eval_run_id,
             "eval_id": plan.file.eval_id,
             "eval_created": plan.file.eval_created,
-            "metadata_json": json.dumps(plan.file.metadata, sort_keys=True),
+            "metadata_json": _METADATA.encode(plan.file.metadata),
             "ingested_by": actor,
             "ingested_at": at,
             "accepted_model": plan.accepted_model,
@@ -214,7 +215,7 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
         children.append(own)
         rows.extend(own)
     bulk.insert_rows(session, EvidenceRow, rows)
-    name = label(model)
+    name, stamp = label(model), normal(at)
     events = []
     for plan, source, own in zip(plans, sources, children, strict=True):
         file = plan.file
@@ -224,7 +225,7 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
         )
         if plan.accepted_model:
             summary += f", log model {plan.accepted_model} accepted by name"
-        values = {key: normal(value) for key, value in source.items()}
+        values = {**source, "ingested_at": stamp}  # as row_dict has it: the time normal
         events.append(
             audit.NewEvent(
                 action="evidence.ingest",
