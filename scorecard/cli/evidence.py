@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from scorecard.cli.options import (
 )
 from scorecard.cli.output import Column, console, echo_json, say, table, warn
 from scorecard.readers.interface import FORMATS
+
+if TYPE_CHECKING:
+    from scorecard.records.evidence import Ingested
 
 
 def register(root: typer.Typer) -> None:
@@ -132,9 +135,8 @@ def ingest(
             ]
         )
         return
-    for r in results:
-        for warning in r.warnings:
-            warn(f"warning: {warning}")
+    for warning in _grouped_warnings(results):
+        warn(f"warning: {warning}")
     stored = [r for r in results if r.stored]
     for r in results:
         say(f"{'stored ' if r.stored else 'skipped'} {r.file.path}: {r.note}")
@@ -142,6 +144,25 @@ def ingest(
     stages = {e.stage for r in stored for e in r.file.evidence} or ({stage} if stage else set())
     shown = f" ({' and '.join(s for s in ('pre', 'post') if s in stages)})" if stages else ""
     say(f"{len(stored)} of {len(results)} files stored, {rows} evidence rows{shown}")
+
+
+def _grouped_warnings(results: list[Ingested]) -> list[str]:
+    """One line per warning, or per kind of warning when several files share it (a folder of
+    200 accepted mock logs is one line, not 200)."""
+    files: dict[str, list[str]] = {}
+    for r in results:
+        name = r.file.path.name
+        for warning in r.warnings:
+            text = warning.removeprefix(f"{name}: ")
+            files.setdefault(text, []).append(name)
+    lines = []
+    for text, names in files.items():
+        if len(names) == 1:
+            lines.append(f"{names[0]}: {text}")
+        else:
+            shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+            lines.append(f"{len(names)} files ({shown}): {text}")
+    return lines
 
 
 def evidence(

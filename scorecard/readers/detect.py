@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from scorecard.errors import InputError
@@ -93,8 +94,10 @@ def _sniff_small(path: Path) -> tuple[str, bytes | None]:
     """The file's kind, and its bytes when it is small enough to keep (one read for both)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(_KEEP_BYTES + 1)
-            whole = len(head) <= _KEEP_BYTES
+            # Read what the file holds (asking for a megabyte would allocate one, every time).
+            wanted = min(os.fstat(handle.fileno()).st_size, _KEEP_BYTES)
+            head = handle.read(wanted + 1)
+            whole = len(head) <= wanted  # not grown since: these are all its bytes
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:

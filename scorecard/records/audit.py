@@ -16,8 +16,10 @@ checked against certificates trusted from outside the database, catch that.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import json.encoder
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -93,18 +95,86 @@ def content_hash(
 ) -> str:
     """:func:`record_hash` of a record given as its column values (``row_dict``'s form: every
     column, times through ``normal``), for rows written without ORM objects."""
-    kids = sorted(
-        (
-            {k: v for k, v in child.items() if not (k in _CHILD_ADDED_LATER and v is None)}
-            for child in children
-        ),
-        key=lambda d: d["id"],
+    kids = [_hashed_child(child) for child in children]
+    kids.sort(key=_BY_ID)
+    return sha256(
+        _CANONICAL.encode({"entity": entity, "row": _row(entity, values), "children": kids})
     )
+
+
+EVIDENCE_ROW = (
+    "id",
+    "model_id",
+    "source_id",
+    "stage",
+    "task",
+    "metric",
+    "value",
+    "stderr",
+    "n_samples",
+    "location",
+    "citation",
+)
+"""The evidence columns in the order :func:`source_hash` takes a row's values."""
+
+
+def source_hash(values: Mapping[str, Any], rows: Sequence[tuple[Any, ...]]) -> str:
+    """``content_hash("source", values, children)`` with the children given as tuples of
+    :data:`EVIDENCE_ROW` values: the same canonical text, written row by row instead of through
+    a dict per row (a back-fill hashes hundreds of thousands of rows). A test holds the two
+    equal; the text is what ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` writes: keys in order, strings as its encoder escapes them, floats
+    by ``repr``, ``null`` for None, and a citation only when set.
+    """
+    text = _json_text
+    parts = []
+    for (
+        row_id,
+        model_id,
+        source_id,
+        stage,
+        task,
+        metric,
+        value,
+        stderr,
+        n,
+        location,
+        cited,
+    ) in sorted(rows, key=_FIRST):
+        # Numbers are plain ints and floats (finite): repr is what the encoder writes.
+        parts.append(
+            ("{" if cited is None else f'{{"citation":{text(cited)},')
+            + f'"id":{row_id!r},"location":{"null" if location is None else repr(location)},'
+            f'"metric":{text(metric)},"model_id":{model_id!r},'
+            f'"n_samples":{"null" if n is None else repr(n)},"source_id":{source_id!r},'
+            f'"stage":{text(stage)},"stderr":{"null" if stderr is None else repr(stderr)},'
+            f'"task":{text(task)},"value":{value!r}}}'
+        )
+    row = _CANONICAL.encode(_row("source", values))
+    return sha256(f'{{"children":[{",".join(parts)}],"entity":"source","row":{row}}}')
+
+
+def _row(entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
     later = _ADDED_LATER.get(entity, frozenset())
-    data = {k: v for k, v in values.items() if not (k in later and v is None)}
-    return sha256(_CANONICAL.encode({"entity": entity, "row": data, "children": kids}))
+    return {k: v for k, v in values.items() if not (k in later and v is None)}
 
 
+def _hashed_child(child: dict[str, Any]) -> dict[str, Any]:
+    """The child without the added-later columns it leaves unset (a copy only if it has any:
+    a back-fill hashes hundreds of thousands of rows)."""
+    unset = [k for k in _CHILD_ADDED_LATER if k in child and child[k] is None]
+    if not unset:
+        return child
+    kid = child.copy()
+    for k in unset:
+        del kid[k]
+    return kid
+
+
+_BY_ID = itemgetter("id")
+_FIRST = itemgetter(0)
+_json_text: Callable[[str], str] = json.encoder.encode_basestring
+"""How the canonical encoder (``ensure_ascii=False``) writes a string."""
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 """``serialize.canonical``'s encoder (the same arguments, so the same text), made once: making
 one per call costs as much as encoding a small record."""

@@ -171,10 +171,10 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
     """
     if not plans:
         return
-    at = now()
+    at, model_id = now(), model.id
     sources: list[dict[str, Any]] = [
         {
-            "model_id": model.id,
+            "model_id": model_id,
             "stage": plan.stage,
             "format": plan.file.format,
             "file_name": plan.file.path.name,
@@ -192,33 +192,34 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
         for plan in plans
     ]
     source_ids = bulk.insert_rows(session, Source, sources)
-    children: list[list[dict[str, Any]]] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for plan, source_id in zip(plans, source_ids, strict=True):
         plan.source_id, plan.stored = source_id, True
         plan.note = f"stored {len(plan.file.evidence)} rows"
-        own = [
-            {
-                "model_id": model.id,
-                "source_id": source_id,
-                "stage": e.stage,
-                "task": e.task,
-                "metric": e.metric,
-                "value": float(e.value) + 0.0,
-                "stderr": None if e.stderr is None else float(e.stderr) + 0.0,
-                "n_samples": e.n_samples,
-                "location": e.source.row if e.source else None,
-                "citation": e.citation,
-            }
+        # + 0.0: a float (an integral value reads back as one), and never negative zero.
+        rows.extend(
+            (
+                model_id,
+                source_id,
+                e.stage,
+                e.task,
+                e.metric,
+                e.value + 0.0,
+                None if e.stderr is None else e.stderr + 0.0,
+                e.n_samples,
+                None if e.source is None else e.source.row,
+                e.citation,
+            )
             for e in plan.file.evidence
-        ]
-        children.append(own)
-        rows.extend(own)
-    bulk.insert_rows(session, EvidenceRow, rows)
+        )
+    stored = bulk.insert_values(session, EvidenceRow, audit.EVIDENCE_ROW[1:], rows)
     name, stamp = label(model), normal(at)
     events = []
-    for plan, source, own in zip(plans, sources, children, strict=True):
+    first = 0
+    for plan, source in zip(plans, sources, strict=True):
         file = plan.file
+        own = stored[first : first + len(file.evidence)]
+        first += len(file.evidence)
         summary = (
             f"ingested {len(own)} {plan.stage} rows from {file.path.name} ({file.format}) "
             f"for {name}"
@@ -231,9 +232,9 @@ def _write(session: Session, model: Model, plans: list[_Plan], actor: str) -> No
                 action="evidence.ingest",
                 entity="source",
                 entity_id=values["id"],
-                model_id=model.id,
+                model_id=model_id,
                 summary=summary,
-                content_hash=audit.content_hash("source", values, own),
+                content_hash=audit.source_hash(values, own),
             )
         )
     audit.append_many(session, events, actor)

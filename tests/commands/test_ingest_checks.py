@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -336,6 +338,29 @@ def test_a_folder_of_many_files_is_one_batch_and_the_chain_verifies(
     report = audit_verify(S(db))
     assert report.ok, report.problems
     assert report.events == events + files + 2
+    # Written without the ORM, stored as the ORM stores: the same timestamp text on SQLite.
+    stamps = query(db, "SELECT ingested_at FROM sources UNION ALL SELECT created_at FROM models")
+    if db.startswith("sqlite"):
+        assert {len(str(stamp)) for (stamp,) in stamps} == {len("2026-11-26 14:00:00.123456")}
+
+
+def test_many_accepted_logs_are_one_warning_line(
+    runner: CliRunner, db: str, tmp_path: Path
+) -> None:
+    cli(runner, db, "models", "add", "Aster")
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for name in ("wmdp_bio.eval", "two_scorers_3_epochs.eval", "two_scorers_2_reducers.eval"):
+        shutil.copyfile(FIXTURES / "inspect" / name, folder / name)
+    args = ["ingest", str(folder), "-m", "Aster", "-s", "pre", "--accept-model", "mockllm/model"]
+    result = cli(runner, db, *args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: 3 files (two_scorers_2_reducers.eval, two_scorers_3_epochs.eval, "
+        "wmdp_bio.eval): the log's model 'mockllm/model' is not the model under assessment "
+        "(Inspect's mock model, for tests); stored, accepted by name"
+    ]
+    assert "3 of 3 files stored, 17 evidence rows (pre)" in result.stdout
 
 
 def test_bulk_and_single_events_interleave_in_one_transaction(db: str, tmp_path: Path) -> None:
@@ -370,3 +395,57 @@ def test_ingest_help_says_what_the_new_options_do(runner: CliRunner) -> None:
     out = " ".join(result.stdout.split())
     assert "--accept-model" in out and "Repeatable" in out
     assert "a CSV or JSONL file whose rows have a stage column can leave it out" in out
+
+
+text_values = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+numbers = st.floats(allow_nan=False, allow_infinity=False).map(lambda x: x + 0.0)
+evidence_rows = st.lists(
+    st.tuples(
+        st.integers(1, 2**40),
+        text_values,
+        text_values,
+        numbers,
+        st.none() | numbers,
+        st.none() | st.integers(0, 2**31 - 1),
+        st.none() | st.integers(0, 2**31 - 1),
+        st.none() | text_values,
+    ),
+    max_size=6,
+    unique_by=lambda row: row[0],
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(evidence_rows, st.none() | text_values, text_values)
+def test_the_fast_source_hash_is_the_canonical_one(
+    rows: list[tuple[Any, ...]], accepted: str | None, name: str
+) -> None:
+    """``audit.source_hash`` (rows as tuples, for the bulk path) writes the very text
+    ``audit.content_hash`` (dicts through the canonical JSON encoder) does."""
+    from scorecard.records import audit
+
+    values = {
+        "id": 3,
+        "model_id": 1,
+        "stage": "mixed",
+        "format": "csv",
+        "file_name": name,
+        "sha256": "ab" * 32,
+        "size": 10,
+        "log_model": None,
+        "eval_run_id": name,
+        "eval_id": None,
+        "eval_created": None,
+        "metadata_json": '{"a": "\\u00e9"}',
+        "ingested_by": name,
+        "ingested_at": "2026-11-26T14:00:00.000001",
+        "accepted_model": accepted,
+    }
+    tuples = [
+        (row_id, 1, 3, "pre", task, metric, value, stderr, n, location, citation)
+        for row_id, task, metric, value, stderr, n, location, citation in rows
+    ]
+    dicts = [dict(zip(audit.EVIDENCE_ROW, row, strict=True)) for row in tuples]
+    assert audit.source_hash(values, list(reversed(tuples))) == audit.content_hash(
+        "source", values, dicts
+    )
