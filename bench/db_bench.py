@@ -30,10 +30,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import hashlib
 import importlib
 import io
 import json
 import os
+import pickle
 import platform
 import pstats
 import random
@@ -42,6 +44,7 @@ import resource
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -402,7 +405,7 @@ def fill_store(url: str, data: Dataset, models: int, batch_models: int) -> dict[
         for s, stage in enumerate(STAGES):
             with writing(url) as session:
                 model = model_records.resolve(session, data.name(i))
-                evidence.store(session, model, stage, [parsed[i][s]], "bench")
+                evidence.store(session, model, [parsed[i][s]], "bench", stage=stage)
     per_file_s = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -411,7 +414,7 @@ def fill_store(url: str, data: Dataset, models: int, batch_models: int) -> dict[
             for i in range(first, min(first + batch_models, models)):
                 model = model_records.resolve(session, data.name(i))
                 for s, stage in enumerate(STAGES):
-                    evidence.store(session, model, stage, [parsed[i][s]], "bench")
+                    evidence.store(session, model, [parsed[i][s]], "bench", stage=stage)
     batched_s = time.perf_counter() - start
 
     per_file_rows = half * len(STAGES) * ROWS_PER_FILE
@@ -436,6 +439,300 @@ def fill_store(url: str, data: Dataset, models: int, batch_models: int) -> dict[
             "ms_per_file": batched_s / ((models - half) * len(STAGES)) * 1000,
         },
     }
+
+
+# --- Bulk: a back-fill in one transaction, whole process on both sides ----------------------------
+
+
+BULK_MODEL = "bulk-model"
+
+
+def bulk_inputs(data: Dataset, files: int, work: Path) -> dict[str, Path]:
+    """The same rows for every side: a pickle of (file name, sha256, rows) for the two
+    in-memory sides, and the CSV files themselves (hard links) for `scorecard ingest`."""
+    folder = work / "bulk-csv"
+    folder.mkdir()
+    entries = []
+    for k in range(files):
+        model, stage = divmod(k, len(STAGES))
+        source = data.path(model, STAGES[stage])
+        target = folder / f"bulk-{k:06d}.csv"
+        os.link(source, target)
+        raw = source.read_bytes()
+        entries.append(
+            (target.name, hashlib.sha256(raw).hexdigest(), len(raw), data.rows[model][stage])
+        )
+    pickled = work / "bulk-rows.pickle"
+    pickled.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return {"pickle": pickled, "folder": folder}
+
+
+FLOOR_CHILD = f"""
+import pickle, sqlite3, sys
+entries = pickle.loads(open(sys.argv[1], "rb").read())
+conn = sqlite3.connect(sys.argv[2], isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("PRAGMA synchronous = NORMAL")
+conn.execute("BEGIN IMMEDIATE")
+conn.executemany(
+    {INSERT_EVIDENCE!r},
+    (
+        (1, source, "pre", task, metric, value, stderr, n, line)
+        for source, (_name, _sha, _size, rows) in enumerate(entries, start=1)
+        for line, (task, metric, value, stderr, n) in enumerate(rows, start=2)
+    ),
+)
+conn.execute("COMMIT")
+conn.close()
+"""
+"""Plain sqlite3, a process of its own: load the rows, one executemany, one transaction."""
+
+BULK_CHILD = f"""
+import gc, pickle, sys
+gc.disable()  # as `scorecard ingest` does for its batch
+from pathlib import Path
+from scorecard.core.evidence import Evidence, SourceRef
+from scorecard.readers.interface import SourceFile
+from scorecard.records import evidence
+from scorecard.records import models
+from scorecard.records.session import writing
+
+entries = pickle.loads(open(sys.argv[1], "rb").read())
+files = [
+    SourceFile(
+        path=Path(name),
+        format="csv",
+        sha256=sha,
+        size=size,
+        evidence=[
+            Evidence(
+                stage="pre",
+                task=task,
+                metric=metric,
+                value=value,
+                stderr=stderr,
+                n_samples=n,
+                source=SourceRef(file=name, row=line),
+            )
+            for line, (task, metric, value, stderr, n) in enumerate(rows, start=2)
+        ],
+    )
+    for name, sha, size, rows in entries
+]
+with writing(sys.argv[2]) as session:
+    model = models.resolve(session, {BULK_MODEL!r})
+    stored = evidence.store(session, model, files, "bench", stage="pre")
+assert all(r.stored for r in stored)
+"""
+"""scorecard's bulk path, a process of its own: the same rows made into what a reader hands
+over (a SourceFile per file, validated Evidence rows), stored in one transaction by
+``records.evidence.store``: sources, rows and audit events, one statement each."""
+
+
+def bulk(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Whole processes, alternating, each on a fresh copy of its database:
+
+    * floor: ``python`` + stdlib sqlite3, the rows loaded from a pickle, one ``executemany``
+      into a table with the evidence table's DDL and indexes, one transaction;
+    * bulk: ``python`` + scorecard, the same pickle made into SourceFile/Evidence objects and
+      stored by ``records.evidence.store`` in one transaction (with sources and audit events);
+    * ingest: ``scorecard ingest FOLDER`` on the same rows as CSV files (reading and parsing
+      them too), for reference.
+    """
+    files = args.bulk_files
+    data = Dataset((files + 1) // 2, work / "csv")
+    log(f"bulk: {files} files x {ROWS_PER_FILE} rows = {files * ROWS_PER_FILE:,} rows ...")
+    data.write_csv()
+    inputs = bulk_inputs(data, files, work)
+    template = work / "bulk-template.db"
+    url = sqlite_url(template)
+    command.init(S(url))
+    command.models_add(S(url), BULK_MODEL, "", "")
+    dispose(url)
+    floor_template = work / "bulk-floor-template.db"
+    conn = open_like_scorecard(floor_template)
+    for statement in evidence_ddl(template):
+        conn.execute(statement)
+    conn.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def fresh(source: Path) -> Path:
+        target = work / f"bulk-run{source.suffix}"
+        for stale in work.glob(target.name + "*"):
+            stale.unlink()
+        shutil.copyfile(source, target)
+        return target
+
+    def run(argv: list[str]) -> tuple[float, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(argv, check=False, capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(argv[:5])} failed:\n{done.stderr}")
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        return wall, cpu
+
+    sides: dict[str, Callable[[], tuple[float, float]]] = {
+        "floor": lambda: run(
+            [sys.executable, "-c", FLOOR_CHILD, str(inputs["pickle"]), str(fresh(floor_template))]
+        ),
+        "bulk": lambda: run(
+            [sys.executable, "-c", BULK_CHILD, str(inputs["pickle"]), sqlite_url(fresh(template))]
+        ),
+        "ingest": lambda: run(
+            [
+                sys.executable,
+                "-m",
+                "scorecard",
+                "ingest",
+                str(inputs["folder"]),
+                "--model",
+                BULK_MODEL,
+                "--stage",
+                "pre",
+                "--database",
+                sqlite_url(fresh(template)),
+            ]
+        ),
+    }
+    if args.bulk_skip_ingest:
+        del sides["ingest"]
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    for run_number in range(args.bulk_runs):
+        for name, side in sides.items():
+            samples[name].append(side())
+        floor_s, bulk_s = samples["floor"][-1][0], samples["bulk"][-1][0]
+        ratio = floor_s / bulk_s
+        log(f"  run {run_number + 1}: floor {floor_s:.2f} s, bulk {bulk_s:.2f} s: {ratio:.2f}x")
+
+    def ratios(name: str, index: int) -> dict[str, float]:
+        values = [f[index] / o[index] for f, o in zip(samples["floor"], samples[name], strict=True)]
+        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+    result: dict[str, Any] = {
+        "in_process": bulk_in_process(inputs["pickle"], template, floor_template, work),
+        "files": files,
+        "rows": files * ROWS_PER_FILE,
+        "runs": args.bulk_runs,
+        "seconds": {name: [w for w, _ in values] for name, values in samples.items()},
+        "cpu_seconds": {name: [c for _, c in values] for name, values in samples.items()},
+        "bulk_over_floor": ratios("bulk", 0),
+        "bulk_over_floor_cpu": ratios("bulk", 1),
+    }
+    if "ingest" in samples:
+        result["ingest_over_floor"] = ratios("ingest", 0)
+    return result
+
+
+def bulk_in_process(
+    pickled: Path, template: Path, floor_template: Path, work: Path
+) -> dict[str, Any]:
+    """The same comparison inside one process, start-up aside, split where the time goes:
+    making the Evidence objects (the readers' work), ``records.evidence.store`` (sources,
+    rows, audit events), against the floor's ``executemany`` alone. Fastest of three."""
+    import gc
+
+    from scorecard.core.evidence import Evidence, SourceRef
+    from scorecard.readers.interface import SourceFile
+    from scorecard.records import evidence
+    from scorecard.records import models as model_records
+    from scorecard.records.session import writing
+
+    entries = pickle.loads(pickled.read_bytes())
+    rows = sum(len(r) for *_, r in entries)
+    best: dict[str, float] = {"evidence_objects": 1e9, "store": 1e9, "floor": 1e9}
+    for attempt in range(3):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            files = [
+                SourceFile(
+                    path=Path(name),
+                    format="csv",
+                    sha256=sha,
+                    size=size,
+                    evidence=[
+                        Evidence(
+                            stage="pre",
+                            task=task,
+                            metric=metric,
+                            value=value,
+                            stderr=stderr,
+                            n_samples=n,
+                            source=SourceRef(file=name, row=line),
+                        )
+                        for line, (task, metric, value, stderr, n) in enumerate(rows_, start=2)
+                    ],
+                )
+                for name, sha, size, rows_ in entries
+            ]
+            best["evidence_objects"] = min(best["evidence_objects"], time.perf_counter() - start)
+            db = work / f"bulk-in-process-{attempt}.db"
+            shutil.copyfile(template, db)
+            url = sqlite_url(db)
+            with writing(url) as session:
+                model = model_records.resolve(session, BULK_MODEL)
+                start = time.perf_counter()
+                evidence.store(session, model, files, "bench", stage="pre")
+                session.flush()
+            best["store"] = min(best["store"], time.perf_counter() - start)
+            dispose(url)
+            floor_db = work / f"bulk-in-process-floor-{attempt}.db"
+            shutil.copyfile(floor_template, floor_db)
+            conn = open_like_scorecard(floor_db)
+            values = [
+                (1, source, "pre", task, metric, value, stderr, n, line)
+                for source, (_name, _sha, _size, rows_) in enumerate(entries, start=1)
+                for line, (task, metric, value, stderr, n) in enumerate(rows_, start=2)
+            ]
+            start = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(INSERT_EVIDENCE, values)
+            conn.execute("COMMIT")
+            best["floor"] = min(best["floor"], time.perf_counter() - start)
+            conn.close()
+        finally:
+            gc.enable()
+    return {
+        "rows": rows,
+        "seconds": best,
+        "us_per_row": {key: value / rows * 1e6 for key, value in best.items()},
+        "store_over_floor": best["floor"] / best["store"],
+    }
+
+
+def report_bulk(result: dict[str, Any]) -> list[str]:
+    b = result["bulk"]
+
+    def fmt(d: dict[str, float]) -> str:
+        return f"{d['median']:.2f}x (range {d['min']:.2f}-{d['max']:.2f})"
+
+    def median_s(name: str) -> str:
+        return f"{statistics.median(b['seconds'][name]):.2f} s"
+
+    lines = [
+        "",
+        f"Bulk back-fill, whole processes, {b['files']:,} files x {ROWS_PER_FILE} rows = "
+        f"{b['rows']:,} rows, {b['runs']} runs (median, range):",
+        f"  sqlite3 executemany, one transaction (FLOOR)   {median_s('floor')}",
+        f"  scorecard bulk store (sources, rows, audit)    {median_s('bulk')}   "
+        f"speed vs floor {fmt(b['bulk_over_floor'])}, CPU {fmt(b['bulk_over_floor_cpu'])}",
+    ]
+    ip = b["in_process"]["us_per_row"]
+    lines.append(
+        f"  in one process, per row: Evidence objects {ip['evidence_objects']:.2f} us, "
+        f"records.evidence.store {ip['store']:.2f} us, sqlite3 executemany {ip['floor']:.2f} us: "
+        f"store speed vs floor {b['in_process']['store_over_floor']:.2f}x"
+    )
+    if "ingest_over_floor" in b:
+        lines.append(
+            f"  scorecard ingest FOLDER (reads the CSV too)    {median_s('ingest')}   "
+            f"speed vs floor {fmt(b['ingest_over_floor'])}"
+        )
+    return lines
 
 
 # --- Latencies -----------------------------------------------------------------------------------
@@ -764,7 +1061,9 @@ def report_other(result: dict[str, Any]) -> list[str]:
 
 
 def report(result: dict[str, Any]) -> str:
-    return "\n".join(report_ingest(result) + report_latency(result) + report_other(result))
+    return "\n".join(
+        report_ingest(result) + report_latency(result) + report_other(result) + report_bulk(result)
+    )
 
 
 # --- Run ------------------------------------------------------------------------------------------
@@ -800,6 +1099,18 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temp folder")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--bulk-files", type=int, default=10_000, help="files in the bulk back-fill measurement"
+    )
+    parser.add_argument("--bulk-runs", type=int, default=5)
+    parser.add_argument(
+        "--bulk-only", action="store_true", help="only the bulk back-fill measurement"
+    )
+    parser.add_argument(
+        "--bulk-skip-ingest",
+        action="store_true",
+        help="without the `scorecard ingest FOLDER` reference side",
+    )
     args = parser.parse_args()
     if args.models < 3 or args.small_models < 3:
         parser.error("--models and --small-models must be at least 3")
@@ -954,10 +1265,19 @@ def main() -> None:
     }
     try:
         log(f"work folder {work}")
+        if args.bulk_only:
+            result["bulk"] = bulk(args, work)
+            text = "\n".join(report_bulk(result)).strip()
+            result["report"] = text
+            out_file.write_text(json.dumps(result, indent=2, default=str) + "\n")
+            print(text)
+            print(f"\nwrote {out_file}")
+            return
         try:
             ctx = run_ingest(args, work, result)
             run_queries(args, ctx, result)
             run_extra(args, ctx, result, out_file.parent, work)
+            result["bulk"] = bulk(args, work)
         except BaseException as exc:  # keep what was measured before the failure
             result["error"] = f"{type(exc).__name__}: {exc}"
             result["runtime_s"] = time.perf_counter() - run_start

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,9 @@ from scorecard.cli.options import (
 )
 from scorecard.cli.output import Column, console, echo_json, say, table, warn
 from scorecard.readers.interface import FORMATS
+
+if TYPE_CHECKING:
+    from scorecard.records.evidence import Ingested
 
 
 def register(root: typer.Typer) -> None:
@@ -40,8 +43,15 @@ def ingest(
         ),
     ],
     stage: Annotated[
-        str, typer.Option("--stage", "-s", metavar="STAGE", help="pre or post mitigation.")
-    ],
+        str | None,
+        typer.Option(
+            "--stage",
+            "-s",
+            metavar="STAGE",
+            help="pre or post mitigation. Needed for logs; a CSV or JSONL file whose rows "
+            "have a stage column can leave it out (its rows may then mix stages).",
+        ),
+    ] = None,
     by: Annotated[
         str | None, typer.Option(metavar="NAME", help="Who ingests (default: the OS user).")
     ] = None,
@@ -62,12 +72,24 @@ def ingest(
             "flagged as incomplete.",
         ),
     ] = False,
+    accept_models: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-model",
+            metavar="NAME",
+            help="Take logs whose own model is NAME although it is not the model under "
+            "assessment (Inspect's mockllm, or another than earlier evidence names); they are "
+            "stored marked as accepted. Repeatable.",
+        ),
+    ] = None,
     database: Database = None,
     as_json: Json = False,
 ) -> None:
     """Store evidence files for a model: Inspect AI logs, lm-eval results, CSV or JSONL.
 
-    Folders are walked. One bad file aborts the batch and nothing of it is stored.
+    Folders are walked. Every value is checked against its indicator's unit, and every log's
+    model against the model under assessment; one bad file or row aborts the batch and nothing
+    of it is stored.
     """
     from rich.progress import Progress
 
@@ -89,9 +111,10 @@ def ingest(
             model,
             stage,
             by,
-            on_file=lambda _path: progress.advance(task),
+            on_file=(lambda _path: progress.advance(task)) if show_progress else None,
             fmt=fmt,  # type: ignore[arg-type]  # checked against FORMATS above
             allow_incomplete=allow_incomplete,
+            accept_models=accept_models or (),
         )
     if as_json:
         echo_json(
@@ -102,7 +125,9 @@ def ingest(
                     "source_id": r.source_id,
                     "stored": r.stored,
                     "rows": len(r.file.evidence),
+                    "stage": r.stage,
                     "log_model": r.file.log_model,
+                    "accepted_model": r.accepted_model,
                     "note": r.note,
                     "warnings": list(r.warnings),
                 }
@@ -110,14 +135,34 @@ def ingest(
             ]
         )
         return
-    for r in results:
-        for warning in r.warnings:
-            warn(f"warning: {warning}")
+    for warning in _grouped_warnings(results):
+        warn(f"warning: {warning}")
     stored = [r for r in results if r.stored]
     for r in results:
         say(f"{'stored ' if r.stored else 'skipped'} {r.file.path}: {r.note}")
     rows = sum(len(r.file.evidence) for r in stored)
-    say(f"{len(stored)} of {len(results)} files stored, {rows} evidence rows ({stage})")
+    stages = {e.stage for r in stored for e in r.file.evidence} or ({stage} if stage else set())
+    shown = f" ({' and '.join(s for s in ('pre', 'post') if s in stages)})" if stages else ""
+    say(f"{len(stored)} of {len(results)} files stored, {rows} evidence rows{shown}")
+
+
+def _grouped_warnings(results: list[Ingested]) -> list[str]:
+    """One line per warning, or per kind of warning when several files share it (a folder of
+    200 accepted mock logs is one line, not 200)."""
+    files: dict[str, list[str]] = {}
+    for r in results:
+        name = r.file.path.name
+        for warning in r.warnings:
+            text = warning.removeprefix(f"{name}: ")
+            files.setdefault(text, []).append(name)
+    lines = []
+    for text, names in files.items():
+        if len(names) == 1:
+            lines.append(f"{names[0]}: {text}")
+        else:
+            shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+            lines.append(f"{len(names)} files ({shown}): {text}")
+    return lines
 
 
 def evidence(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from scorecard.errors import InputError
@@ -10,6 +11,8 @@ from scorecard.readers.interface import Format, SourceFile, reader
 from scorecard.readers.jsonhead import top_level_keys
 
 _SNIFF_BYTES = 64 << 10
+_KEEP_BYTES = 1 << 20
+"""A log up to this size is read whole by detection and handed to its reader."""
 _ROW_BYTES = 16 << 10
 _LM_EVAL_KEYS = {
     "configs",
@@ -33,6 +36,10 @@ def sniff(path: Path) -> str:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return _kind(path, head)
+
+
+def _kind(path: Path, head: bytes) -> str:
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "inspect-eval"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -71,7 +78,30 @@ def read(
 
     ``stage`` is the stage its evidence belongs to; None for tabular files whose rows say it.
     """
-    kind = sniff(path) if fmt == "auto" else fmt
+    if fmt == "auto":
+        kind, data = _sniff_small(path)
+        if data is not None and kind in ("inspect-eval", "inspect-json"):
+            # A small log read whole to tell its kind is not read a second time.
+            from scorecard.readers import inspect_log
+
+            return inspect_log.read_bytes(path, data, kind, stage, allow_incomplete)
+    else:
+        kind = fmt
     if kind == "inspect":
         kind = "inspect-eval" if sniff(path) == "inspect-eval" else "inspect-json"
     return reader(kind)(path, stage, allow_incomplete=allow_incomplete)
+
+
+def _sniff_small(path: Path) -> tuple[str, bytes | None]:
+    """The file's kind, and its bytes when it is small enough to keep (one read for both)."""
+    try:
+        with path.open("rb") as handle:
+            # Read what the file holds (asking for a megabyte would allocate one, every time).
+            wanted = min(os.fstat(handle.fileno()).st_size, _KEEP_BYTES)
+            head = handle.read(wanted + 1)
+            whole = len(head) <= wanted  # not grown since: these are all its bytes
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return _kind(path, head[:_SNIFF_BYTES]), head if whole else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,19 +25,43 @@ def discover(paths: Sequence[Path]) -> list[Path]:
             found.append(path)
             continue
         root = path.resolve()
-        for candidate in sorted(path.rglob("*")):
-            if candidate.is_symlink():
-                target = candidate.resolve()
-                if not target.is_relative_to(root):
-                    raise InputError(
-                        f"{candidate}: symlink points outside {path} (to {target}): refused"
-                    )
-            if (
-                candidate.is_file()
-                and candidate.suffix.lower() in EVIDENCE_SUFFIXES
-                and candidate.name not in _NOT_EVIDENCE
-            ):
-                found.append(candidate)
+        files: list[Path] = []
+        outside: list[tuple[Path, Path]] = []
+        _walk(path, root, files, outside)
+        if outside:
+            candidate, target = min(outside)
+            raise InputError(f"{candidate}: symlink points outside {path} (to {target}): refused")
+        found.extend(sorted(files))
     if not found:
         raise NotFound("no evidence files found in " + ", ".join(map(str, paths)))
     return found
+
+
+def _walk(folder: Path, root: Path, files: list[Path], outside: list[tuple[Path, Path]]) -> None:
+    """The evidence files under ``folder`` (in no order), as ``Path.rglob`` walks: symlinked
+    folders are not entered, unreadable ones are skipped. One ``scandir`` per folder, whose
+    entries know their type without a ``stat`` per file."""
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except PermissionError:
+        return
+    for entry in listed:
+        candidate = folder / entry.name
+        if entry.is_symlink():
+            target = candidate.resolve()
+            if not target.is_relative_to(root):
+                outside.append((candidate, target))
+                continue
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
+            _walk(candidate, root, files, outside)
+        elif (
+            candidate.suffix.lower() in EVIDENCE_SUFFIXES
+            and entry.name not in _NOT_EVIDENCE
+            and entry.is_file()
+        ):
+            files.append(candidate)

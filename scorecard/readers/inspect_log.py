@@ -9,16 +9,21 @@ that never finished has only ``_journal/start.json``; very old logs keep ``start
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import struct
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scorecard.core.evidence import Evidence, SourceRef
 from scorecard.errors import InputError
 from scorecard.readers import checks, ziparchive
-from scorecard.readers.interface import SourceFile, file_digest
-from scorecard.readers.jsonhead import read_head
+from scorecard.readers.interface import SourceFile, digest, file_digest
+from scorecard.readers.jsonhead import head_of, read_head
 
 MAX_HEADER_BYTES = 64 << 20
 MAX_DIRECTORY_BYTES = 64 << 20  # a central directory entry per sample: large logs need room
@@ -30,38 +35,92 @@ _WITH_STDERR = frozenset({"accuracy", "mean"})
 
 def read_eval(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
     known = checks.required_stage(path, stage)
-    header = _eval_header(path)
-    return _source(path, "inspect-eval", header, known, allow_incomplete)
+    with _opened(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > WHOLE_FILE_BYTES:
+            header = _eval_header(path, handle)
+            return _source(path, "inspect-eval", header, known, allow_incomplete)
+        # A small log is read once: header and sha256 from the same bytes.
+        data = handle.read()
+    header = _eval_header(path, io.BytesIO(data))
+    return _source(path, "inspect-eval", header, known, allow_incomplete, data)
 
 
 def read_json(path: Path, stage: str | None, *, allow_incomplete: bool = False) -> SourceFile:
     known = checks.required_stage(path, stage)
-    header = read_head(path, MAX_HEADER_BYTES, checks.parse_constant)
-    return _source(path, "inspect-json", header, known, allow_incomplete)
+    with _opened(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read() if size <= WHOLE_FILE_BYTES else None
+    if data is None:
+        header = read_head(path, MAX_HEADER_BYTES, checks.parse_constant)
+    else:
+        header = head_of(path, data, MAX_HEADER_BYTES, checks.parse_constant)
+    return _source(path, "inspect-json", header, known, allow_incomplete, data)
+
+
+def read_bytes(
+    path: Path, data: bytes, kind: str, stage: str | None, allow_incomplete: bool
+) -> SourceFile:
+    """A log already read whole (``kind`` inspect-eval or inspect-json), not read again."""
+    known = checks.required_stage(path, stage)
+    if kind == "inspect-eval":
+        header = _eval_header(path, io.BytesIO(data))
+    else:
+        header = head_of(path, data, MAX_HEADER_BYTES, checks.parse_constant)
+    return _source(path, kind, header, known, allow_incomplete, data)
+
+
+WHOLE_FILE_BYTES = 16 << 20
+"""Logs up to this size are read in one go (their sha256 needs every byte anyway); larger ones
+are read where needed and hashed as a stream."""
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        with path.open("rb") as handle:
+            yield handle
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 _MEMBERS = ("header.json", "results.json", "start.json", "_journal/start.json")
+_DECODER = json.JSONDecoder(parse_constant=checks.parse_constant)
 
 
-def _eval_header(path: Path) -> dict[str, Any]:
+def _json_object(path: Path, data: bytes, name: str) -> dict[str, Any]:
+    """``checks.json_object`` with one decoder for the process (making one per call costs as
+    much as parsing a small header); anything unusual goes the checked way, for its message."""
     try:
-        with path.open("rb") as handle:
-            members = ziparchive.find_members(handle, _MEMBERS, MAX_DIRECTORY_BYTES)
+        value = _DECODER.decode(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        value = None
+    return value if isinstance(value, dict) else checks.json_object(path, data, name)
 
-            def load(name: str) -> dict[str, Any]:
-                data = ziparchive.read_member(handle, members[name], MAX_HEADER_BYTES)
-                return checks.json_object(path, data, name)
 
-            if "header.json" in members:
-                return load("header.json")
-            if "results.json" in members:  # the oldest layout: start and results at the root
-                start = load("start.json") if "start.json" in members else {}
-                results = load("results.json")
-                if "scores" in results and "results" not in results:
-                    results = {"results": results}
-                return {"status": "success", **start, **results}
-            if "_journal/start.json" in members:  # the run crashed or is still running
-                return {**load("_journal/start.json"), "status": "started"}
+def _eval_header(path: Path, archive: BinaryIO | None = None) -> dict[str, Any]:
+    if archive is None:
+        with _opened(path) as handle:
+            return _eval_header(path, handle)
+    try:
+        members = ziparchive.find_members(archive, _MEMBERS, MAX_DIRECTORY_BYTES)
+
+        def load(name: str) -> dict[str, Any]:
+            data = ziparchive.read_member(archive, members[name], MAX_HEADER_BYTES)
+            return _json_object(path, data, name)
+
+        if "header.json" in members:
+            return load("header.json")
+        if "results.json" in members:  # the oldest layout: start and results at the root
+            start = load("start.json") if "start.json" in members else {}
+            results = load("results.json")
+            if "scores" in results and "results" not in results:
+                results = {"results": results}
+            return {"status": "success", **start, **results}
+        if "_journal/start.json" in members:  # the run crashed or is still running
+            return {**load("_journal/start.json"), "status": "started"}
     except ziparchive.ArchiveError as exc:
         raise InputError(f"{path}: not a readable .eval archive: {exc}") from None
     except _ARCHIVE_ERRORS as exc:
@@ -72,7 +131,12 @@ def _eval_header(path: Path) -> dict[str, Any]:
 
 
 def _source(
-    path: Path, fmt: str, header: dict[str, Any], stage: str, allow_incomplete: bool
+    path: Path,
+    fmt: str,
+    header: dict[str, Any],
+    stage: str,
+    allow_incomplete: bool,
+    data: bytes | None = None,
 ) -> SourceFile:
     status = header.get("status")
     if status not in ("success", *_INCOMPLETE):
@@ -128,8 +192,8 @@ def _source(
     return SourceFile(
         path=path,
         format=fmt,
-        sha256=file_digest(path),
-        size=path.stat().st_size,
+        sha256=file_digest(path) if data is None else digest(data),
+        size=path.stat().st_size if data is None else len(data),
         evidence=evidence,
         log_model=_str(spec.get("model")),
         eval_run_id=_str(spec.get("run_id")),
@@ -145,47 +209,53 @@ def _evidence(
     scores = results.get("scores") or []
     if not isinstance(scores, list):
         raise InputError(f"{path}: results.scores: expected a list")
-    entries = [checks.mapping(path, f"results.scores[{i}]", s) for i, s in enumerate(scores)]
+    for i, entry in enumerate(scores):
+        if not isinstance(entry, dict):
+            checks.mapping(path, f"results.scores[{i}]", entry)  # raises, naming it
     headline = checks.optional_mapping(results.get("headline"))
-    primary = _headline_entry(entries, headline)
+    primary = _headline_entry(scores, headline)
     evidence: list[Evidence] = []
     used: set[str] = set()
-    for i, entry in enumerate(entries):
+    ref = SourceRef(file=str(path))
+    for i, entry in enumerate(scores):
         where = f"results.scores[{i}]"
         name = _str(entry.get("name")) or f"score{i}"
-        key = f"{name}[{entry['reducer']}]" if isinstance(entry.get("reducer"), str) else name
+        reducer = entry.get("reducer")
+        key = f"{name}[{reducer}]" if isinstance(reducer, str) else name
         if key in used:  # two entries with one name and no reducer: keep both, numbered
             key = f"{key}#{i}"
         used.add(key)
-        metrics = checks.mapping(path, f"{where}.metrics", entry.get("metrics", {}))
+        metrics = entry.get("metrics", {})
+        if not isinstance(metrics, dict):
+            checks.mapping(path, f"{where}.metrics", metrics)  # raises
         values: dict[str, float] = {}
-        for metric, raw in metrics.items():
-            body = checks.mapping(path, f"{where}.metrics.{metric}", raw)
+        stderr: float | None = None
+        for metric, body in metrics.items():
+            if not isinstance(body, dict):
+                checks.mapping(path, f"{where}.metrics.{metric}", body)  # raises
             if metric == "stderr":  # NaN (one sample) means there is none, not a broken log
-                error = checks.stderr_value(path, where, body.get("value"))
-                if error is not None:
-                    values[metric] = error
+                stderr = checks.stderr_value(path, where, body.get("value"))
+                if stderr is not None:
+                    values[metric] = stderr
                 continue
             values[metric] = checks.metric_value(path, where, metric, body.get("value"))
-        stderr_body = checks.optional_mapping(metrics.get("stderr"))
-        stderr = checks.stderr_value(path, where, stderr_body.get("value"))
         for metric, value in values.items():
             attach = stderr if metric in _WITH_STDERR else None
-            names = [checks.metric_name(path, where, f"{key}/{metric}")]
-            if i == primary and metric != "stderr":
-                names.insert(0, metric)  # the headline scorer's metrics by their plain names
-            evidence.extend(
-                Evidence(
-                    stage=stage,
-                    task=task,
-                    metric=m,
-                    value=value,
-                    stderr=attach,
-                    n_samples=n_samples,
-                    source=SourceRef(file=str(path)),
+            scoped = checks.metric_name(path, where, f"{key}/{metric}")
+            # The headline scorer's metrics also by their plain names, first.
+            names = (metric, scoped) if i == primary and metric != "stderr" else (scoped,)
+            for m in names:
+                evidence.append(
+                    Evidence(
+                        stage=stage,
+                        task=task,
+                        metric=m,
+                        value=value,
+                        stderr=attach,
+                        n_samples=n_samples,
+                        source=ref,
+                    )
                 )
-                for m in names
-            )
     return evidence
 
 

@@ -67,6 +67,17 @@ def read_head(path: Path, limit: int, parse_constant: Any) -> dict[str, Any]:
             size = min(size * 4, limit)
 
 
+def head_of(path: Path, data: bytes, limit: int, parse_constant: Any) -> dict[str, Any]:
+    """:func:`read_head` of a whole document already in memory (the same limit applies)."""
+    if len(data) > limit:
+        head = _head_before_samples(data[:limit], parse_constant)
+        if head is None:
+            raise InputError(f"{path}: no header found in the first {limit >> 20} MiB of the log")
+        return head
+    head = _head_before_samples(data, parse_constant)
+    return head if head is not None else json_object(path, data)
+
+
 _MAX_TRIES = 32
 
 

@@ -15,8 +15,11 @@ checked against certificates trusted from outside the database, catch that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import json.encoder
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -41,6 +44,7 @@ from scorecard.db.schema import (
     Source,
     Withdrawal,
 )
+from scorecard.records import bulk
 from scorecard.records.serialize import canonical, normal, now, row_dict, sha256
 from scorecard.settings import os_user
 
@@ -83,16 +87,97 @@ def entity_of(row: Base) -> str:
 
 def record_hash(entity: str, row: Base, children: Iterable[dict[str, Any]] = ()) -> str:
     """sha256 of a record and (for a source) its evidence rows, as plain column dicts."""
-    kids = sorted(
-        (
-            {k: v for k, v in child.items() if not (k in _CHILD_ADDED_LATER and v is None)}
-            for child in children
-        ),
-        key=lambda d: d["id"],
+    return content_hash(entity, row_dict(row), children)
+
+
+def content_hash(
+    entity: str, values: Mapping[str, Any], children: Iterable[dict[str, Any]] = ()
+) -> str:
+    """:func:`record_hash` of a record given as its column values (``row_dict``'s form: every
+    column, times through ``normal``), for rows written without ORM objects."""
+    kids = [_hashed_child(child) for child in children]
+    kids.sort(key=_BY_ID)
+    return sha256(
+        _CANONICAL.encode({"entity": entity, "row": _row(entity, values), "children": kids})
     )
+
+
+EVIDENCE_ROW = (
+    "id",
+    "model_id",
+    "source_id",
+    "stage",
+    "task",
+    "metric",
+    "value",
+    "stderr",
+    "n_samples",
+    "location",
+    "citation",
+)
+"""The evidence columns in the order :func:`source_hash` takes a row's values."""
+
+
+def source_hash(values: Mapping[str, Any], rows: Sequence[tuple[Any, ...]]) -> str:
+    """``content_hash("source", values, children)`` with the children given as tuples of
+    :data:`EVIDENCE_ROW` values: the same canonical text, written row by row instead of through
+    a dict per row (a back-fill hashes hundreds of thousands of rows). A test holds the two
+    equal; the text is what ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` writes: keys in order, strings as its encoder escapes them, floats
+    by ``repr``, ``null`` for None, and a citation only when set.
+    """
+    text = _json_text
+    parts = []
+    for (
+        row_id,
+        model_id,
+        source_id,
+        stage,
+        task,
+        metric,
+        value,
+        stderr,
+        n,
+        location,
+        cited,
+    ) in sorted(rows, key=_FIRST):
+        # Numbers are plain ints and floats (finite): repr is what the encoder writes.
+        parts.append(
+            ("{" if cited is None else f'{{"citation":{text(cited)},')
+            + f'"id":{row_id!r},"location":{"null" if location is None else repr(location)},'
+            f'"metric":{text(metric)},"model_id":{model_id!r},'
+            f'"n_samples":{"null" if n is None else repr(n)},"source_id":{source_id!r},'
+            f'"stage":{text(stage)},"stderr":{"null" if stderr is None else repr(stderr)},'
+            f'"task":{text(task)},"value":{value!r}}}'
+        )
+    row = _CANONICAL.encode(_row("source", values))
+    return sha256(f'{{"children":[{",".join(parts)}],"entity":"source","row":{row}}}')
+
+
+def _row(entity: str, values: Mapping[str, Any]) -> dict[str, Any]:
     later = _ADDED_LATER.get(entity, frozenset())
-    data = {k: v for k, v in row_dict(row).items() if not (k in later and v is None)}
-    return sha256(canonical({"entity": entity, "row": data, "children": kids}))
+    return {k: v for k, v in values.items() if not (k in later and v is None)}
+
+
+def _hashed_child(child: dict[str, Any]) -> dict[str, Any]:
+    """The child without the added-later columns it leaves unset (a copy only if it has any:
+    a back-fill hashes hundreds of thousands of rows)."""
+    unset = [k for k in _CHILD_ADDED_LATER if k in child and child[k] is None]
+    if not unset:
+        return child
+    kid = child.copy()
+    for k in unset:
+        del kid[k]
+    return kid
+
+
+_BY_ID = itemgetter("id")
+_FIRST = itemgetter(0)
+_json_text: Callable[[str], str] = json.encoder.encode_basestring
+"""How the canonical encoder (``ensure_ascii=False``) writes a string."""
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""``serialize.canonical``'s encoder (the same arguments, so the same text), made once: making
+one per call costs as much as encoding a small record."""
 
 
 def _event_hash(event: AuditEvent) -> str:
@@ -117,17 +202,7 @@ def append(
     evidence rows of an ingested source).
     """
     session.flush()
-    transaction = session.get_transaction()
-    cached = session.info.get(_HEAD_KEY)
-    if cached is not None and cached[0] is transaction:
-        last_id, last_hash = cached[1], cached[2]
-    else:
-        # Writers hold the database's write lock for the whole transaction, so the head read
-        # here stays the head until commit; later events in this transaction reuse it.
-        last = session.execute(
-            select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-        ).first()
-        last_id, last_hash = (last.id, last.hash) if last else (0, GENESIS)
+    last_id, last_hash = _head(session)
     event = AuditEvent(
         id=last_id + 1,
         at=now(),
@@ -145,8 +220,71 @@ def append(
     event.hash = _event_hash(event)
     session.add(event)
     session.flush()
-    session.info[_HEAD_KEY] = (transaction, event.id, event.hash)
+    session.info[_HEAD_KEY] = (session.get_transaction(), event.id, event.hash)
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a batch: what happened to which record, and that record's hash."""
+
+    action: str
+    entity: str
+    entity_id: int
+    model_id: int | None
+    summary: str
+    content_hash: str
+    """:func:`content_hash` of the record as written (and as ``verify`` will read it back)."""
+
+
+def append_many(session: Session, events: Sequence[NewEvent], actor: str) -> None:
+    """Record a batch of events in the caller's transaction, in order, with one INSERT.
+
+    The same chain as :func:`append` event by event (ids, links and hashes are computed here
+    the same way), without an ORM object and a round trip per event: a back-fill of thousands
+    of files is one statement.
+    """
+    if not events:
+        return
+    session.flush()  # rows added through the ORM before the batch take their events first
+    last_id, last_hash = _head(session)
+    at, user = now(), os_user()
+    stamp = normal(at)
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        last_id += 1
+        fields = {
+            "id": last_id,
+            "at": stamp,
+            "action": event.action,
+            "entity": event.entity,
+            "entity_id": event.entity_id,
+            "model_id": event.model_id,
+            "actor": actor,
+            "os_user": user,
+            "summary": event.summary,
+            "content_hash": event.content_hash,
+            "prev_hash": last_hash,
+        }
+        # What _event_hash computes from the stored event: every column but the hash, normal
+        # (the time is the one value normal changes).
+        last_hash = sha256(_CANONICAL.encode(fields))
+        rows.append({**fields, "at": at, "hash": last_hash})
+    bulk.insert_given(session, AuditEvent, rows)
+    session.info[_HEAD_KEY] = (session.get_transaction(), last_id, last_hash)
+
+
+def _head(session: Session) -> tuple[int, str]:
+    """The id and hash of the newest event, as this transaction has left it."""
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is session.get_transaction():
+        return cached[1], cached[2]
+    # Writers hold the database's write lock for the whole transaction, so the head read here
+    # stays the head until commit; later events in this transaction reuse it.
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (last.id, last.hash) if last else (0, GENESIS)
 
 
 @dataclass

@@ -14,6 +14,10 @@ from scorecard.cli import app
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
+MOCK = ("--accept-model", "mockllm/model")
+"""The fixture logs were made with Inspect's mock model."""
+
+
 def invoke(runner: CliRunner, url: str, *args: str) -> Any:
     return runner.invoke(app, [*args, "--database", url])
 
@@ -37,7 +41,7 @@ def test_ingest_a_log_directory_and_list_what_feeds_what(
         "lmeval/results_wmdp_dummy.json",
     )
     (folder / "logs.json").write_text("{}")  # Inspect's listing file: not evidence
-    result = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", "--json")
+    result = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", *MOCK, "--json")
     assert result.exit_code == 0, result.output
     stored = json.loads(result.stdout)
     assert sorted((r["format"], r["rows"]) for r in stored) == [
@@ -67,39 +71,18 @@ def test_failed_run_aborts_the_batch_unless_allowed(
 ) -> None:
     invoke(runner, db, "models", "add", "Aster")
     folder = logs_folder(tmp_path, "inspect/wmdp_bio.eval", "inspect/failed_run.eval")
-    refused = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre")
+    refused = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", *MOCK)
     assert refused.exit_code == 1
     assert "failed_run.eval: the run's status is 'error'" in refused.stderr
     models = json.loads(invoke(runner, db, "models", "list", "--json").stdout)
     assert models[0]["evidence"] == 0  # nothing of the batch was stored
     allowed = invoke(
-        runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", "--allow-incomplete"
+        runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", "--allow-incomplete", *MOCK
     )
     assert allowed.exit_code == 0, allowed.output
     assert "incomplete run (status 'error'), stored and flagged" in allowed.stderr
     listing = json.loads(invoke(runner, db, "evidence", "Aster", "--json").stdout)
     assert all(r["complete"] for r in listing["evidence"])  # the failed run brought no rows
-
-
-def test_a_different_log_model_is_warned_about(runner: CliRunner, db: str, tmp_path: Path) -> None:
-    invoke(runner, db, "models", "add", "Aster")
-    first = logs_folder(tmp_path, "inspect/wmdp_bio.eval")
-    invoke(runner, db, "ingest", str(first), "-m", "Aster", "-s", "pre")
-    other = invoke(
-        runner,
-        db,
-        "ingest",
-        str(FIXTURES / "lmeval" / "results_wmdp_dummy.json"),
-        "-m",
-        "Aster",
-        "-s",
-        "pre",
-    )
-    assert other.exit_code == 0
-    assert (
-        "the log's model 'example-org/dummy-7b' differs from earlier pre evidence for "
-        "Aster (mockllm/model)"
-    ) in other.stderr
 
 
 def test_symlink_out_of_the_folder_is_refused(runner: CliRunner, db: str, tmp_path: Path) -> None:
@@ -108,13 +91,13 @@ def test_symlink_out_of_the_folder_is_refused(runner: CliRunner, db: str, tmp_pa
     secret = tmp_path / "elsewhere.csv"
     secret.write_text("task,metric,value\nctf_professional,accuracy,0.9\n")
     (folder / "link.csv").symlink_to(secret)
-    result = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre")
+    result = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", *MOCK)
     assert result.exit_code == 1
     assert "link.csv: symlink points outside" in result.stderr
     inside = folder / "inside.eval"
     inside.symlink_to(folder / "wmdp_bio.eval")
     (folder / "link.csv").unlink()
-    ok = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre")
+    ok = invoke(runner, db, "ingest", str(folder), "-m", "Aster", "-s", "pre", *MOCK)
     assert ok.exit_code == 0, ok.output
 
 

@@ -188,9 +188,9 @@ def test_cli_never_shows_a_traceback_and_stores_nothing_on_failure(back: int, ju
         good.write_bytes(EVAL)
         bad = Path(folder) / "mutated.eval"
         bad.write_bytes(bytes(blob))
-        result = CliRunner().invoke(
-            app, ["ingest", str(good), str(bad), "-m", "M", "-s", "pre", "--database", url]
-        )
+        args = ["ingest", str(good), str(bad), "-m", "M", "-s", "pre", "--database", url]
+        # The fixture log was made with Inspect's mock model.
+        result = CliRunner().invoke(app, [*args, "--accept-model", "mockllm/model"])
         assert result.exit_code in (0, 1), result.output
         rows = models_list(S(url))[0]["evidence"]
         if result.exit_code == 1:
