@@ -67,6 +67,20 @@ def test_citations_are_kept_to_the_row(runner: CliRunner, db: str) -> None:
     assert "MLE-bench" in cited[("post", "mle_bench", "accuracy")]
 
 
+def test_the_card_carries_coverage_and_every_citation(
+    runner: CliRunner, db: str, tmp_path: Path
+) -> None:
+    _build(runner, db, "gpt-4o")
+    card = tmp_path / "gpt-4o.html"
+    _run(runner, db, "render", "gpt-4o", "--format", "html", "-o", str(card))
+    page = card.read_text()
+    # GPT-4o's CBRN rests on one expert judgment out of nine indicators: the card says so.
+    assert "1 of 9 indicators" in page
+    assert "rated low by judgment of Preparedness team on thin evidence" in page
+    assert "Published figures and their sources" in page
+    assert page.count("arXiv:2410.21276") == 14  # every row, pre and post
+
+
 def test_a_typo_in_the_published_numbers_is_refused_at_the_door(
     runner: CliRunner, db: str, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scorecard import packs
+from scorecard.commands.scorecards import framework_for
 from scorecard.errors import FrameworkNotFound, InputError, UsageError
 from scorecard.readers import Format, SourceFile, discover, read
 from scorecard.settings import Settings, actor_name
@@ -127,9 +128,9 @@ def listing(settings: Settings, model_ref: str, stage: str | None = None) -> dic
     from scorecard.records import evidence, judgments, models
     from scorecard.records.session import reading
 
-    framework = packs.selected(settings)
     with reading(settings.database_url) as session:
         model = models.resolve(session, model_ref)
+        framework = framework_for(session, model, settings)
         judged = {
             (j.category, j.stage, j.indicator)
             for j in judgments.active(session, model)

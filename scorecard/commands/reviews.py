@@ -10,28 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scorecard import packs
+from scorecard.commands.scorecards import framework_for
 from scorecard.core.evidence import Judgment
 from scorecard.core.scoring import post_equals_pre
 from scorecard.errors import UsageError
 from scorecard.settings import Settings, actor_name
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from scorecard.core.framework import Framework
     from scorecard.core.process import Flag
-    from scorecard.db.schema import Attestation, Decision, JudgmentRow, Mitigation, Model
+    from scorecard.db.schema import Attestation, Decision, JudgmentRow, Mitigation
     from scorecard.sign.keys import Identity
-
-
-def framework_for(session: Session, model: Model, settings: Settings) -> Framework:
-    """The framework a judgment or mitigation of ``model`` is recorded under: the one the model
-    was first scored under, unless the settings name another explicitly (as ``score`` does)."""
-    from scorecard.commands.scorecards import scoring_framework
-
-    framework_id, _ = scoring_framework(session, model, settings)
-    return packs.selected(settings.using(framework_id=framework_id))
 
 
 def load_signer(key: Path, cert: Path, passphrase: bytes | None) -> Identity:

@@ -19,6 +19,7 @@ from scorecard.settings import Settings, actor_name
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from scorecard.core.framework import Framework
     from scorecard.db.schema import Model
 
 
@@ -50,6 +51,13 @@ def scoring_framework(session: Session, model: Model, settings: Settings) -> tup
         f"#{first_id}), not {wanted}; to score it under {wanted} as a separate series, pass "
         f"--framework {wanted}"
     ]
+
+
+def framework_for(session: Session, model: Model, settings: Settings) -> Framework:
+    """The framework a judgment or mitigation of ``model`` is recorded under: the one the model
+    was first scored under, unless the settings name another explicitly (as ``score`` does)."""
+    framework_id, _ = scoring_framework(session, model, settings)
+    return packs.selected(settings.using(framework_id=framework_id))
 
 
 def score_model(
