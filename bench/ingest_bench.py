@@ -9,13 +9,14 @@ otherwise script against.
    a folder of N logs, in separate processes; per file = (T_N - T_1) / (N - 1), so start-up
    (imports, opening the database) is subtracted. The N logs are small real Inspect logs (the
    fixtures in tests/fixtures/inspect, rewritten by Inspect itself with a new eval id each, so
-   every file has other bytes). Median and range over --runs runs; wall-clock time, and the
-   CPU time of the processes (steadier on a busy machine).
+   every file has other bytes). Each run launches --repeats pairs (1 log, N logs) per side,
+   interleaved, and takes the median difference; median and range over --runs runs. Wall-clock
+   time, and the CPU time of the processes.
 2. **In process, the readers alone**: every metric value must be identical; per log type, and a
    1000-sample log's header against a 10-sample one.
 
 Needs a Python with both packages:  python -m venv /tmp/b && /tmp/b/bin/pip install -e . inspect-ai
-Run:  /tmp/b/bin/python bench/ingest_bench.py [--files 200] [--runs 5] [--repeats 1]
+Run:  /tmp/b/bin/python bench/ingest_bench.py [--files 200] [--runs 5] [--repeats 3] [--nice -10]
 """
 
 from __future__ import annotations
@@ -139,18 +140,31 @@ def whole_process(work: Path, files: int, runs: int, repeats: int, nice: int) ->
     sides.inspect(one)
     samples: dict[str, list[dict[str, float]]] = {"scorecard": [], "inspect": []}
     for run in range(runs):
-        for name, side in (("scorecard", sides.scorecard), ("inspect", sides.inspect)):
-            # With --repeats, the fastest of several launches (a busy machine only adds time).
-            t1 = min((side(one) for _ in range(repeats)), key=lambda t: t[0])
-            tn = min((side(many) for _ in range(repeats)), key=lambda t: t[0])
+        # Launches in pairs, 1 log then N logs (then N then 1), both sides interleaved: this
+        # machine's speed drifts by tens of percent over seconds, so only launches made next
+        # to each other are compared; each run takes the median of its pairs.
+        pairs: dict[str, list[tuple[tuple[float, float], tuple[float, float]]]] = {
+            "scorecard": [],
+            "inspect": [],
+        }
+        for repeat in range(repeats):
+            for name, side in (("scorecard", sides.scorecard), ("inspect", sides.inspect)):
+                if repeat % 2 == 0:
+                    t1 = side(one)
+                    tn = side(many)
+                else:
+                    tn = side(many)
+                    t1 = side(one)
+                pairs[name].append((t1, tn))
+        for name, measured in pairs.items():
+            wall = statistics.median(tn[0] - t1[0] for t1, tn in measured)
+            cpu = statistics.median(tn[1] - t1[1] for t1, tn in measured)
             samples[name].append(
                 {
-                    "t1_s": t1[0],
-                    "tn_s": tn[0],
-                    "ms_per_file": (tn[0] - t1[0]) / (files - 1) * 1000,
-                    "cpu_t1_s": t1[1],
-                    "cpu_tn_s": tn[1],
-                    "cpu_ms_per_file": (tn[1] - t1[1]) / (files - 1) * 1000,
+                    "t1_s": statistics.median(t1[0] for t1, _ in measured),
+                    "tn_s": statistics.median(tn[0] for _, tn in measured),
+                    "ms_per_file": wall / (files - 1) * 1000,
+                    "cpu_ms_per_file": cpu / (files - 1) * 1000,
                 }
             )
         ours, theirs = samples["scorecard"][-1], samples["inspect"][-1]
@@ -175,6 +189,8 @@ def whole_process(work: Path, files: int, runs: int, repeats: int, nice: int) ->
         "scorecard_ms_per_file": spread([s["ms_per_file"] for s in samples["scorecard"]]),
         "inspect_ms_per_file": spread([s["ms_per_file"] for s in samples["inspect"]]),
         "speedup": spread(ratios),
+        "speedup_of_medians": statistics.median(s["ms_per_file"] for s in samples["inspect"])
+        / statistics.median(s["ms_per_file"] for s in samples["scorecard"]),
         "scorecard_cpu_ms_per_file": spread([s["cpu_ms_per_file"] for s in samples["scorecard"]]),
         "inspect_cpu_ms_per_file": spread([s["cpu_ms_per_file"] for s in samples["inspect"]]),
         "speedup_cpu": spread(cpu_ratios),
@@ -271,7 +287,8 @@ def report(result: dict[str, Any]) -> str:
         "ms/file",
         f"  read_eval_log(header_only=True)                  {fmt(w['inspect_ms_per_file'])} "
         "ms/file",
-        f"  speedup (wall)                                   {fmt(w['speedup'], 'x')}",
+        f"  speedup (wall)                                   {fmt(w['speedup'], 'x')}; "
+        f"of the medians {w['speedup_of_medians']:.1f}x",
         f"  CPU: scorecard {fmt(w['scorecard_cpu_ms_per_file'])} ms/file, inspect "
         f"{fmt(w['inspect_cpu_ms_per_file'])} ms/file, speedup {fmt(w['speedup_cpu'], 'x')}",
         f"  start-up (T1): scorecard {fmt(w['scorecard_start_s'], ' s')}, inspect "
@@ -302,7 +319,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200, help="logs in the large folder")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--repeats", type=int, default=1, help="launches per measurement, fastest kept"
+        "--repeats", type=int, default=3, help="pairs of launches (1 and N logs) per run"
     )
     parser.add_argument("--copies", type=int, default=40, help="in-process: copies per fixture")
     parser.add_argument(

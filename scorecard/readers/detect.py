@@ -95,11 +95,21 @@ def read(
 def _sniff_small(path: Path) -> tuple[str, bytes | None]:
     """The file's kind, and its bytes when it is small enough to keep (one read for both)."""
     try:
-        with path.open("rb") as handle:
-            # Read what the file holds (asking for a megabyte would allocate one, every time).
-            wanted = min(os.fstat(handle.fileno()).st_size, _KEEP_BYTES)
-            head = handle.read(wanted + 1)
-            whole = len(head) <= wanted  # not grown since: these are all its bytes
+        # Plain descriptor calls: a buffered file object costs more than reading a small log.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            # Read what the file holds (asking for a megabyte would allocate one, every time),
+            # and one byte more, to know it has not grown: then these are all its bytes.
+            wanted = min(os.fstat(fd).st_size, _KEEP_BYTES)
+            chunks = []
+            left = wanted + 1
+            while left > 0 and (chunk := os.read(fd, left)):
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+        head = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        whole = len(head) <= wanted
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
