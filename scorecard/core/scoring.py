@@ -561,15 +561,12 @@ class _CategoryScorer:
 
 
 def _check_range(indicator: Indicator, row: Evidence) -> None:
-    problem = units.impossible(indicator, row.value)
-    if problem is None:
+    if units.impossible(indicator, row.value) is None:
         return
     low, high = UNIT_RANGES[indicator.unit]
     where = f"{row.source}: " if row.source else ""
-    # impossible() reads "46 for a rate in [0, 1]: did you mean 0.46?"; the value and range
-    # are already said here, so only what follows them (the hint) is added.
-    hint = problem.partition(": ")[2]
-    hint = "" if hint == "out of range" else f": {hint}"
+    meant = units.hint(indicator, row.value)
+    hint = f": {meant}" if meant else ""
     raise ScoringError(
         f"{where}{row.task}/{row.metric} = {row.value} is outside the {indicator.unit} "
         f"range [{_fmt(low)}, {_fmt(high)}] that indicator {indicator.id!r} reads{hint}"

@@ -30,17 +30,21 @@ def scale_text(indicator: Indicator) -> str:
     return f"{article} {indicator.unit} in [{_fmt(low)}, {_fmt(high)}]"
 
 
+def hint(indicator: Indicator, value: float) -> str | None:
+    """What an impossible ``value`` probably meant (``did you mean 0.46?``), if anything."""
+    if indicator.unit == "rate" and 1 < value <= 100:
+        return f"did you mean {_fmt(value / 100)}?"
+    if indicator.unit in _HUNDREDTHS and 100 < value <= 10_000:
+        return f"did you mean {_fmt(value / 100)}?"
+    return None
+
+
 def impossible(indicator: Indicator, value: float) -> str | None:
     """Why ``value`` cannot be a value of the indicator's unit, with a hint; None if it can."""
     low, high = UNIT_RANGES[indicator.unit]
     if low <= value <= high:
         return None
-    text = f"{_fmt(value)} for {scale_text(indicator)}"
-    if indicator.unit == "rate" and 1 < value <= 100:
-        return f"{text}: did you mean {_fmt(value / 100)}?"
-    if indicator.unit in _HUNDREDTHS and 100 < value <= 10_000:
-        return f"{text}: did you mean {_fmt(value / 100)}?"
-    return f"{text}: out of range"
+    return f"{_fmt(value)} for {scale_text(indicator)}: {hint(indicator, value) or 'out of range'}"
 
 
 def suspicious(indicator: Indicator, value: float) -> str | None:
